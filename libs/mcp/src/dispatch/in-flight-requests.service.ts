@@ -1,0 +1,79 @@
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Subscription } from 'rxjs';
+import type { JsonRpcId } from '../protocol/json-rpc.js';
+import { NodeBus } from '../session/node-bus.service.js';
+
+/** Why a request's signal was aborted. */
+export class RequestAbortedError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RequestAbortedError';
+  }
+}
+
+/**
+ * Requests running on this node, keyed by (session id, request id) so that no session can cancel
+ * another's request even when their JSON-RPC ids collide.
+ */
+@Injectable()
+export class InFlightRequests implements OnModuleInit, OnModuleDestroy {
+  private readonly running = new Map<string, AbortController>();
+  private readonly subscription = new Subscription();
+
+  constructor(private readonly bus: NodeBus) {}
+
+  onModuleInit(): void {
+    this.subscription.add(
+      this.bus.on('cancel').subscribe(({ sessionId, requestId, reason }) =>
+        this.abortLocal(sessionId, requestId, reason ?? 'Cancelled by the client.'),
+      ),
+    );
+    this.subscription.add(
+      this.bus.on('session-deleted').subscribe(({ sessionId }) => this.abortSession(sessionId, 'The session ended.')),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.subscription.unsubscribe();
+    for (const controller of this.running.values()) controller.abort(new RequestAbortedError('The server is shutting down.'));
+    this.running.clear();
+  }
+
+  /** Registers a request; `undefined` when the session already has a request with this id running here. */
+  start(sessionId: string, requestId: JsonRpcId): AbortController | undefined {
+    const key = this.key(sessionId, requestId);
+    if (this.running.has(key)) return undefined;
+    const controller = new AbortController();
+    this.running.set(key, controller);
+    return controller;
+  }
+
+  finish(sessionId: string, requestId: JsonRpcId, controller: AbortController): void {
+    const key = this.key(sessionId, requestId);
+    if (this.running.get(key) === controller) this.running.delete(key);
+  }
+
+  /** Cancels a request wherever it runs (this node directly, others through the bus). */
+  async cancel(sessionId: string, requestId: JsonRpcId, reason?: string): Promise<void> {
+    if (this.abortLocal(sessionId, requestId, reason ?? 'Cancelled by the client.')) return;
+    await this.bus.broadcast({ type: 'cancel', sessionId, requestId, ...(reason !== undefined && { reason }) });
+  }
+
+  abortSession(sessionId: string, reason: string): void {
+    const prefix = `${sessionId}\u0000`;
+    for (const [key, controller] of this.running) {
+      if (key.startsWith(prefix)) controller.abort(new RequestAbortedError(reason));
+    }
+  }
+
+  private abortLocal(sessionId: string, requestId: JsonRpcId, reason: string): boolean {
+    const controller = this.running.get(this.key(sessionId, requestId));
+    controller?.abort(new RequestAbortedError(reason));
+    return controller !== undefined;
+  }
+
+  // The id's JSON form keeps 1 and "1" apart, as JSON-RPC does.
+  private key(sessionId: string, requestId: JsonRpcId): string {
+    return `${sessionId}\u0000${JSON.stringify(requestId)}`;
+  }
+}

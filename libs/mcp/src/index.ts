@@ -1,0 +1,67 @@
+export { McpModule } from './mcp.module.js';
+export { MCP_MODULE_OPTIONS } from './mcp.module-definition.js';
+export { MCP_ENDPOINT_PATH, MCP_OPTIONS } from './mcp.constants.js';
+export {
+  LOOPBACK_ORIGINS,
+  type McpModuleExtras,
+  type McpModuleOptions,
+  type McpResponseMode,
+  type ResolvedMcpOptions,
+} from './mcp.options.js';
+
+export { ANONYMOUS_PRINCIPAL, principalFromUser, principalKey, type McpPrincipal } from './auth/mcp-principal.js';
+
+export { McpContext, type ProgressToken } from './dispatch/mcp-context.js';
+export { RequestAbortedError } from './dispatch/in-flight-requests.service.js';
+
+export { McpTool, type McpToolOptions } from './registry/mcp-tool.decorator.js';
+export {
+  McpRegistry,
+  McpRegistrationError,
+  type McpToolDefinition,
+  type RegisteredTool,
+} from './registry/mcp-registry.service.js';
+export type { CompiledSchema, McpSchema, StandardJsonSchema } from './registry/schema.compiler.js';
+
+export { McpError, McpToolError } from './protocol/mcp.error.js';
+export {
+  JsonRpcErrorCode,
+  type JsonRpcErrorObject,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from './protocol/json-rpc.js';
+export {
+  LATEST_PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type ProtocolVersion,
+} from './protocol/protocol-version.js';
+export type * from './protocol/mcp.types.js';
+
+export {
+  SessionHost,
+  type NodeMessage,
+  type NodeMessageHandler,
+  type SessionEvent,
+  type SessionMetadata,
+  type StreamInfo,
+} from './session/session-host.interface.js';
+export { MemorySessionHost, type MemorySessionHostOptions } from './session/memory-session-host.js';
+export {
+  ReplayUnavailableError,
+  SessionExistsError,
+  SessionHostUnavailableError,
+  SessionLimitError,
+  SessionValueLimitError,
+} from './session/session.errors.js';
+export {
+  McpSessionEvents,
+  type McpNotification,
+  type McpSessionEvent,
+  type McpSessionEventType,
+} from './session/mcp-session-events.service.js';
+export { formatEventId, parseEventId, STANDALONE_STREAM_ID } from './session/event-id.js';
+
+export { McpHttpException } from './transport/http-rules.js';

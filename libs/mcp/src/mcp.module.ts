@@ -1,0 +1,65 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { InFlightRequests } from './dispatch/in-flight-requests.service.js';
+import { McpDispatcher } from './dispatch/mcp-dispatcher.service.js';
+import { MCP_OPTIONS } from './mcp.constants.js';
+import { McpConfigurableModule, MCP_MODULE_OPTIONS } from './mcp.module-definition.js';
+import { resolveMcpOptions, type McpModuleOptions, type ResolvedMcpOptions } from './mcp.options.js';
+import { McpExplorer } from './registry/mcp-explorer.service.js';
+import { McpRegistry } from './registry/mcp-registry.service.js';
+import { LiveStreams } from './session/live-streams.service.js';
+import { McpSessionEvents } from './session/mcp-session-events.service.js';
+import { MemorySessionHost } from './session/memory-session-host.js';
+import { NodeBus } from './session/node-bus.service.js';
+import { SessionHost } from './session/session-host.interface.js';
+import { SessionService } from './session/session.service.js';
+import { McpBodyReader } from './transport/mcp-body.reader.js';
+import { StreamableHttpTransport } from './transport/streamable-http.transport.js';
+
+/**
+ * Serves the Model Context Protocol (Streamable HTTP) from a Nest app.
+ *
+ * @example
+ * McpModule.forRoot({ name: 'notes', version: '1.0.0' })
+ * McpModule.forRootAsync({ path: '/mcp', imports: [ConfigModule], inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ name: 'notes', version: config.get('VERSION') }) })
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: MCP_OPTIONS,
+      inject: [MCP_MODULE_OPTIONS],
+      useFactory: (options: McpModuleOptions) => resolveMcpOptions(options),
+    },
+    {
+      provide: SessionHost,
+      inject: [MCP_OPTIONS],
+      useFactory: (options: ResolvedMcpOptions) => options.sessionHost ?? new MemorySessionHost(),
+    },
+    NodeBus,
+    LiveStreams,
+    McpSessionEvents,
+    SessionService,
+    McpRegistry,
+    McpExplorer,
+    McpDispatcher,
+    InFlightRequests,
+    StreamableHttpTransport,
+    McpBodyReader,
+  ],
+  exports: [McpRegistry, McpSessionEvents, SessionHost],
+})
+export class McpModule extends McpConfigurableModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(SessionHost) private readonly host: SessionHost,
+    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+  ) {
+    super();
+  }
+
+  /** Closes the session host when the module created it; a host passed in belongs to the caller. */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.options.sessionHost) await this.host.close?.();
+  }
+}

@@ -1,0 +1,36 @@
+import { SetMetadata } from '@nestjs/common';
+import { MCP_TOOL_METADATA } from '../mcp.constants.js';
+import type { Icon, ToolAnnotations } from '../protocol/mcp.types.js';
+import type { McpSchema } from './schema.compiler.js';
+
+export interface McpToolOptions {
+  /** Unique tool name: 1–128 characters of `A-Z a-z 0-9 _ - .` (MCP 2025-11-25, SEP-986). */
+  name: string;
+  /** Human-readable name for UIs. */
+  title?: string;
+  /** What the tool does; models read this to decide when to call it. */
+  description: string;
+  /**
+   * Arguments: a zod 4 object schema (any Standard JSON Schema) or a JSON Schema object with
+   * `type: "object"`. Validated before the method runs. Default: no arguments.
+   */
+  input?: McpSchema;
+  /**
+   * Shape of `structuredContent`. When set, a returned plain object becomes `structuredContent`
+   * (plus its JSON as text) and is validated against this schema.
+   */
+  output?: McpSchema;
+  annotations?: ToolAnnotations;
+  icons?: Icon[];
+  _meta?: Record<string, unknown>;
+}
+
+/**
+ * Exposes a provider method as an MCP tool. The method receives `(args, ctx: McpContext)` and may
+ * return a `CallToolResult`, a string (text content) or an object (see `output`).
+ *
+ * @example
+ * ＠McpTool({ name: 'echo', description: 'Echo a message', input: z.object({ text: z.string() }) })
+ * echo({ text }: { text: string }) { return text; }
+ */
+export const McpTool = (options: McpToolOptions): MethodDecorator => SetMetadata(MCP_TOOL_METADATA, options);

@@ -1,0 +1,71 @@
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Subscription } from 'rxjs';
+import { NodeBus } from './node-bus.service.js';
+
+/** A connection of this node that is reading a session stream. */
+export interface LiveConnection {
+  sessionId: string;
+  streamId: string;
+  /** Ends the connection (the client resumes elsewhere with `Last-Event-ID`). */
+  close(): void;
+}
+
+/**
+ * The SSE connections this node holds. A stream is read by one connection at a time: a newer
+ * connection (on any node) claims it and the older one closes, so every message reaches the client
+ * once (MCP 2025-11-25 `basic/transports`: each message goes to exactly one stream).
+ */
+@Injectable()
+export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
+  private readonly connections = new Map<string, LiveConnection>();
+  private readonly subscription = new Subscription();
+
+  constructor(private readonly bus: NodeBus) {}
+
+  onModuleInit(): void {
+    this.subscription.add(
+      this.bus.on('stream-claimed').subscribe(({ sessionId, streamId, connectionId }) => {
+        for (const [id, connection] of this.connections) {
+          if (id !== connectionId && connection.sessionId === sessionId && connection.streamId === streamId) {
+            connection.close();
+          }
+        }
+      }),
+    );
+    this.subscription.add(this.bus.on('session-deleted').subscribe(({ sessionId }) => this.closeSession(sessionId)));
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription.unsubscribe();
+    for (const connection of [...this.connections.values()]) connection.close();
+  }
+
+  /** Registers a connection and tells every node it now owns the stream; returns its release function. */
+  async claim(connection: LiveConnection): Promise<() => void> {
+    const connectionId = randomBytes(9).toString('base64url');
+    this.connections.set(connectionId, connection);
+    await this.bus.broadcast({
+      type: 'stream-claimed',
+      sessionId: connection.sessionId,
+      streamId: connection.streamId,
+      connectionId,
+    });
+    return () => this.connections.delete(connectionId);
+  }
+
+  /** Sessions with a stream of the given id held on this node. */
+  sessionsHolding(streamId: string): Set<string> {
+    const sessions = new Set<string>();
+    for (const connection of this.connections.values()) {
+      if (connection.streamId === streamId) sessions.add(connection.sessionId);
+    }
+    return sessions;
+  }
+
+  closeSession(sessionId: string): void {
+    for (const connection of [...this.connections.values()]) {
+      if (connection.sessionId === sessionId) connection.close();
+    }
+  }
+}

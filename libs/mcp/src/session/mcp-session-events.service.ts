@@ -1,0 +1,81 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Subject, Subscription, type Observable } from 'rxjs';
+import type { JsonRpcNotification } from '../protocol/json-rpc.js';
+import { STANDALONE_STREAM_ID } from './event-id.js';
+import { LiveStreams } from './live-streams.service.js';
+import { NodeBus } from './node-bus.service.js';
+import { SessionHost, type SessionMetadata } from './session-host.interface.js';
+
+export type McpSessionEventType = 'created' | 'initialized' | 'closed' | 'expired';
+
+export interface McpSessionEvent {
+  type: McpSessionEventType;
+  sessionId: string;
+  /** The session as stored, for `created` and `initialized`. */
+  session?: SessionMetadata;
+}
+
+/** A notification as a handler or app code sends it: the JSON-RPC envelope is added for you. */
+export type McpNotification = Omit<JsonRpcNotification, 'jsonrpc'>;
+
+/**
+ * Session lifecycle as an RxJS stream, and server-initiated notifications to sessions.
+ *
+ * `events$` reports what this node observes: sessions it created, initialized or deleted, and
+ * expiries its session host reports. `notify` and `notifyAll` reach sessions wherever their GET
+ * stream is held.
+ */
+@Injectable()
+export class McpSessionEvents implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(McpSessionEvents.name);
+  private readonly events = new Subject<McpSessionEvent>();
+  private readonly subscription = new Subscription();
+
+  /** Lifecycle events of sessions seen by this node. */
+  readonly events$: Observable<McpSessionEvent> = this.events.asObservable();
+
+  constructor(
+    @Inject(SessionHost) private readonly host: SessionHost,
+    private readonly bus: NodeBus,
+    private readonly liveStreams: LiveStreams,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription.add(
+      this.bus.on('notify-all').subscribe(({ notification }) => {
+        for (const sessionId of this.liveStreams.sessionsHolding(STANDALONE_STREAM_ID)) {
+          this.notify(sessionId, notification as McpNotification).catch((error: unknown) =>
+            this.logger.warn(`Notifying session ${sessionId} failed: ${String(error)}`),
+          );
+        }
+      }),
+    );
+    if (this.host.expired$) {
+      this.subscription.add(this.host.expired$.subscribe((sessionId) => this.emit({ type: 'expired', sessionId })));
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.subscription.unsubscribe();
+    this.events.complete();
+  }
+
+  /**
+   * Sends a notification on the session's GET stream (appended to its log, so a client that
+   * reconnects with `Last-Event-ID` still receives it). Resolves to `false` when the session is gone.
+   */
+  async notify(sessionId: string, notification: McpNotification): Promise<boolean> {
+    const payload = JSON.stringify({ jsonrpc: '2.0', ...notification });
+    return (await this.host.appendEvent(sessionId, STANDALONE_STREAM_ID, payload)) > 0;
+  }
+
+  /** Sends a notification to every session that has a GET stream open, on any node. */
+  notifyAll(notification: McpNotification): Promise<void> {
+    return this.bus.broadcast({ type: 'notify-all', notification: { ...notification } });
+  }
+
+  /** @internal used by the session service. */
+  emit(event: McpSessionEvent): void {
+    this.events.next(event);
+  }
+}

@@ -1,0 +1,284 @@
+import { Buffer } from 'node:buffer';
+import { Observable, Subject } from 'rxjs';
+import type {
+  NodeMessage,
+  NodeMessageHandler,
+  SessionEvent,
+  SessionHost,
+  SessionMetadata,
+  StreamInfo,
+} from './session-host.interface.js';
+import {
+  ReplayUnavailableError,
+  SessionExistsError,
+  SessionLimitError,
+  SessionValueLimitError,
+} from './session.errors.js';
+
+export interface MemorySessionHostOptions {
+  /** Most sessions held at once; creating one more fails with `SessionLimitError`. Default 10,000. */
+  maxSessions?: number;
+  /** Events retained per stream; older ones are dropped (replay from before them is refused). Default 1,000. */
+  maxEventsPerStream?: number;
+  /** Streams retained per session; the oldest idle stream is dropped first. Default 64. */
+  maxStreamsPerSession?: number;
+  /** Largest value `putValue` accepts, in bytes (UTF-8). Default 64 KiB. */
+  maxValueBytes?: number;
+  /** Most values per session. Default 256. */
+  maxValuesPerSession?: number;
+  /** How often expired sessions are swept while any session exists. Default 30 s. */
+  sweepIntervalMs?: number;
+}
+
+interface StreamLog {
+  events: SessionEvent[];
+  nextSeq: number;
+  finished: boolean;
+  live: Subject<SessionEvent>;
+}
+
+interface SessionRecord {
+  metadata: SessionMetadata;
+  lastAccess: number;
+  streams: Map<string, StreamLog>;
+  values: Map<string, string>;
+}
+
+/**
+ * A {@link SessionHost} for one process: sessions, logs and values in bounded maps. Several
+ * `McpModule` instances (nodes) may share one host in the same process, which is how tests
+ * exercise cross-node behaviour without Redis.
+ */
+export class MemorySessionHost implements SessionHost {
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly inboxes = new Map<string, Set<NodeMessageHandler>>();
+  private readonly subscribers = new Set<NodeMessageHandler>();
+  private readonly expiredSubject = new Subject<string>();
+  private readonly limits: Required<MemorySessionHostOptions>;
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  readonly expired$ = this.expiredSubject.asObservable();
+
+  constructor(options: MemorySessionHostOptions = {}) {
+    this.limits = {
+      maxSessions: options.maxSessions ?? 10_000,
+      maxEventsPerStream: options.maxEventsPerStream ?? 1_000,
+      maxStreamsPerSession: options.maxStreamsPerSession ?? 64,
+      maxValueBytes: options.maxValueBytes ?? 64 * 1024,
+      maxValuesPerSession: options.maxValuesPerSession ?? 256,
+      sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
+    };
+  }
+
+  /** Number of live sessions (for tests and metrics). */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async createSession(metadata: SessionMetadata): Promise<void> {
+    if (this.live(metadata.id)) throw new SessionExistsError(metadata.id);
+    if (this.sessions.size >= this.limits.maxSessions) {
+      this.sweep();
+      if (this.sessions.size >= this.limits.maxSessions) throw new SessionLimitError(this.limits.maxSessions);
+    }
+    this.sessions.set(metadata.id, {
+      metadata: structuredClone(metadata),
+      lastAccess: Date.now(),
+      streams: new Map(),
+      values: new Map(),
+    });
+    this.startSweeping();
+  }
+
+  async getSession(sessionId: string): Promise<SessionMetadata | undefined> {
+    const record = this.live(sessionId);
+    return record && structuredClone(record.metadata);
+  }
+
+  async mutateSession(
+    sessionId: string,
+    update: (current: SessionMetadata) => SessionMetadata,
+  ): Promise<SessionMetadata | undefined> {
+    const record = this.live(sessionId);
+    if (!record) return undefined;
+    const next = update(structuredClone(record.metadata));
+    record.metadata = structuredClone({ ...next, id: sessionId });
+    record.lastAccess = Date.now();
+    return structuredClone(record.metadata);
+  }
+
+  async touchSession(sessionId: string): Promise<boolean> {
+    const record = this.live(sessionId);
+    if (record) record.lastAccess = Date.now();
+    return record !== undefined;
+  }
+
+  async deleteSession(sessionId: string): Promise<boolean> {
+    const record = this.sessions.get(sessionId);
+    if (!record) return false;
+    this.remove(sessionId, record);
+    return true;
+  }
+
+  async appendEvent(sessionId: string, streamId: string, payload: string, final = false): Promise<number> {
+    const record = this.live(sessionId);
+    if (!record) return 0;
+    const log = this.streamLog(record, streamId);
+    const event: SessionEvent = { seq: log.nextSeq++, payload, final };
+    log.events.push(event);
+    if (log.events.length > this.limits.maxEventsPerStream) log.events.shift();
+    if (final) log.finished = true;
+    log.live.next(event);
+    if (final) log.live.complete();
+    return event.seq;
+  }
+
+  async streamInfo(sessionId: string, streamId: string): Promise<StreamInfo | undefined> {
+    const log = this.live(sessionId)?.streams.get(streamId);
+    const first = log?.events[0];
+    if (!log || !first) return undefined;
+    return { firstSeq: first.seq, lastSeq: log.nextSeq - 1, finished: log.finished };
+  }
+
+  streamEvents(sessionId: string, streamId: string, afterSeq: number): Observable<SessionEvent> {
+    return new Observable<SessionEvent>((subscriber) => {
+      const record = this.live(sessionId);
+      if (!record) {
+        subscriber.complete();
+        return;
+      }
+      const existing = record.streams.get(streamId);
+      if (afterSeq > 0 && !this.canReplay(existing, afterSeq)) {
+        subscriber.error(new ReplayUnavailableError(streamId, afterSeq));
+        return;
+      }
+      const log = existing ?? this.streamLog(record, streamId);
+      for (const event of log.events) {
+        if (event.seq > afterSeq) subscriber.next(event);
+      }
+      if (log.finished) {
+        subscriber.complete();
+        return;
+      }
+      const subscription = log.live.subscribe(subscriber);
+      return () => subscription.unsubscribe();
+    });
+  }
+
+  async publish(nodeId: string, message: NodeMessage): Promise<void> {
+    this.deliver(this.inboxes.get(nodeId), message);
+  }
+
+  async broadcast(message: NodeMessage): Promise<void> {
+    this.deliver(this.subscribers, message);
+  }
+
+  async subscribe(nodeId: string, handler: NodeMessageHandler): Promise<() => Promise<void>> {
+    const inbox = this.inboxes.get(nodeId) ?? new Set<NodeMessageHandler>();
+    inbox.add(handler);
+    this.inboxes.set(nodeId, inbox);
+    this.subscribers.add(handler);
+    return async () => {
+      inbox.delete(handler);
+      if (inbox.size === 0) this.inboxes.delete(nodeId);
+      this.subscribers.delete(handler);
+    };
+  }
+
+  async putValue(sessionId: string, key: string, value: string): Promise<void> {
+    const size = Buffer.byteLength(value, 'utf8');
+    if (size > this.limits.maxValueBytes) {
+      throw new SessionValueLimitError(`Session value "${key}" is ${size} bytes; the limit is ${this.limits.maxValueBytes}.`);
+    }
+    const record = this.live(sessionId);
+    if (!record) return;
+    if (!record.values.has(key) && record.values.size >= this.limits.maxValuesPerSession) {
+      throw new SessionValueLimitError(`A session holds at most ${this.limits.maxValuesPerSession} values.`);
+    }
+    record.values.set(key, value);
+  }
+
+  async getValue(sessionId: string, key: string): Promise<string | undefined> {
+    return this.live(sessionId)?.values.get(key);
+  }
+
+  async deleteValue(sessionId: string, key: string): Promise<void> {
+    this.live(sessionId)?.values.delete(key);
+  }
+
+  async close(): Promise<void> {
+    this.stopSweeping();
+    for (const [id, record] of this.sessions) this.remove(id, record);
+    this.inboxes.clear();
+    this.subscribers.clear();
+  }
+
+  /** The record when it exists and has not expired; expires it on the way otherwise. */
+  private live(sessionId: string): SessionRecord | undefined {
+    const record = this.sessions.get(sessionId);
+    if (!record) return undefined;
+    if (this.expiresAt(record) <= Date.now()) {
+      this.remove(sessionId, record);
+      this.expiredSubject.next(sessionId);
+      return undefined;
+    }
+    return record;
+  }
+
+  private expiresAt(record: SessionRecord): number {
+    const { createdAt, idleTtlMs, maxLifetimeMs } = record.metadata;
+    return Math.min(record.lastAccess + idleTtlMs, createdAt + maxLifetimeMs);
+  }
+
+  private canReplay(log: StreamLog | undefined, afterSeq: number): boolean {
+    if (!log || afterSeq >= log.nextSeq) return false;
+    const firstRetained = log.events[0]?.seq ?? log.nextSeq;
+    return afterSeq + 1 >= firstRetained;
+  }
+
+  private streamLog(record: SessionRecord, streamId: string): StreamLog {
+    let log = record.streams.get(streamId);
+    if (!log) {
+      log = { events: [], nextSeq: 1, finished: false, live: new Subject<SessionEvent>() };
+      record.streams.set(streamId, log);
+      if (record.streams.size > this.limits.maxStreamsPerSession) this.evictStream(record, streamId);
+    }
+    return log;
+  }
+
+  /** Drops the oldest stream nobody is reading, finished ones first. */
+  private evictStream(record: SessionRecord, keep: string): void {
+    const candidates = [...record.streams].filter(([id, log]) => id !== keep && !log.live.observed);
+    const victim = candidates.find(([, log]) => log.finished) ?? candidates[0];
+    if (!victim) return;
+    victim[1].live.complete();
+    record.streams.delete(victim[0]);
+  }
+
+  private remove(sessionId: string, record: SessionRecord): void {
+    this.sessions.delete(sessionId);
+    for (const log of record.streams.values()) log.live.complete();
+    if (this.sessions.size === 0) this.stopSweeping();
+  }
+
+  private deliver(handlers: Set<NodeMessageHandler> | undefined, message: NodeMessage): void {
+    if (!handlers || handlers.size === 0) return;
+    const copy = structuredClone(message);
+    for (const handler of [...handlers]) queueMicrotask(() => handler(structuredClone(copy)));
+  }
+
+  private sweep(): void {
+    for (const id of [...this.sessions.keys()]) this.live(id);
+  }
+
+  private startSweeping(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setInterval(() => this.sweep(), this.limits.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  private stopSweeping(): void {
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+}

@@ -1,0 +1,138 @@
+import type { Observable } from 'rxjs';
+import type { ClientCapabilities, Implementation, LoggingLevel } from '../protocol/mcp.types.js';
+
+/**
+ * Everything any node needs to rebuild a session. Stored by the {@link SessionHost}; nodes keep no
+ * session state of their own that another node could not reconstruct from this.
+ */
+export interface SessionMetadata {
+  /** Random, unguessable, visible ASCII (MCP 2025-11-25 `basic/transports`, "Session Management"). */
+  id: string;
+  /** Key of the principal that created the session; every later request must present the same one. */
+  principal: string;
+  /** Revision negotiated at `initialize`. */
+  protocolVersion: string;
+  clientInfo?: Implementation;
+  clientCapabilities: ClientCapabilities;
+  /** Set once the client sent `notifications/initialized`. */
+  initialized: boolean;
+  /** Minimum level of `notifications/message` the client asked for with `logging/setLevel`. */
+  logLevel?: LoggingLevel;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  /** The session expires after this long without a request (sliding). */
+  idleTtlMs: number;
+  /** The session expires this long after `createdAt`, however active it is. */
+  maxLifetimeMs: number;
+  /** Room for features that keep per-session state (subscriptions, ...). JSON-serializable. */
+  attributes: Record<string, unknown>;
+}
+
+/** One entry of a session stream's log. `seq` starts at 1 and grows by one per append. */
+export interface SessionEvent {
+  seq: number;
+  /** The serialized JSON-RPC message, exactly as it is written to the client. */
+  payload: string;
+  /** The last event of a stream that ends (a POST stream after its response). */
+  final: boolean;
+}
+
+export interface StreamInfo {
+  firstSeq: number;
+  lastSeq: number;
+  finished: boolean;
+}
+
+/** Messages between nodes. Hosts treat them as opaque JSON values. */
+export type NodeMessage = { type: string; sessionId?: string } & Record<string, unknown>;
+
+export type NodeMessageHandler = (message: NodeMessage) => void;
+
+/**
+ * The only state shared between nodes (see DESIGN.md, "SessionHost"). A memory host serves one
+ * process; a distributed host (Redis) lets any node serve any request of any session.
+ *
+ * Hosts never interpret MCP messages. Every operation is scoped to one session, so a distributed
+ * implementation can keep all keys of a session together (one hash tag in Redis Cluster).
+ */
+export interface SessionHost {
+  /**
+   * Stores a new session. Rejects with `SessionExistsError` when the id is taken and with
+   * `SessionLimitError` when the host is full.
+   */
+  createSession(metadata: SessionMetadata): Promise<void>;
+
+  /** The session, or `undefined` when it never existed, expired or was deleted. */
+  getSession(sessionId: string): Promise<SessionMetadata | undefined>;
+
+  /**
+   * Atomically replaces the metadata with `update(current)` (compare-and-set: a concurrent change
+   * makes the host call `update` again with the newer value). Refreshes the idle TTL. Resolves to
+   * the stored value, or `undefined` when the session is gone.
+   */
+  mutateSession(
+    sessionId: string,
+    update: (current: SessionMetadata) => SessionMetadata,
+  ): Promise<SessionMetadata | undefined>;
+
+  /**
+   * Restarts the idle TTL, never beyond `createdAt + maxLifetimeMs`. Resolves to `false` when the
+   * session is gone. Callers debounce it; hosts need not.
+   */
+  touchSession(sessionId: string): Promise<boolean>;
+
+  /** Deletes metadata, logs and values, and ends every live stream of the session. Idempotent. */
+  deleteSession(sessionId: string): Promise<boolean>;
+
+  /**
+   * Appends one event to a stream of the session and resolves to its sequence number, or to 0 when
+   * the session no longer exists (nothing is stored). Streams are created by their first append.
+   * Retention per stream is bounded by the host.
+   */
+  appendEvent(sessionId: string, streamId: string, payload: string, final?: boolean): Promise<number>;
+
+  /**
+   * Where a stream stands: the first retained and the last appended sequence numbers, and whether
+   * it ended. `undefined` when the stream has no events (never written, or dropped by retention).
+   */
+  streamInfo(sessionId: string, streamId: string): Promise<StreamInfo | undefined>;
+
+  /**
+   * The events of one stream after `afterSeq`, then live ones as they are appended. Completes after
+   * an event marked `final` and when the session ends. Errors with `ReplayUnavailableError` when
+   * retention already dropped part of the requested range: replay is exact or refused, never
+   * partial. `afterSeq = 0` on a stream without events waits for its first event.
+   */
+  streamEvents(sessionId: string, streamId: string, afterSeq: number): Observable<SessionEvent>;
+
+  /** Delivers a message to the subscribers of one node's inbox (point to point). */
+  publish(nodeId: string, message: NodeMessage): Promise<void>;
+
+  /** Delivers a message to every node (rare control traffic only: cancel, delete, list changed). */
+  broadcast(message: NodeMessage): Promise<void>;
+
+  /**
+   * Receives the messages published to `nodeId` and every broadcast. Resolves once armed, to a
+   * function that stops the subscription.
+   */
+  subscribe(nodeId: string, handler: NodeMessageHandler): Promise<() => Promise<void>>;
+
+  /** Stores a small value with the session (size limit enforced: `SessionValueLimitError`). */
+  putValue(sessionId: string, key: string, value: string): Promise<void>;
+
+  /** The stored value, or `undefined` when absent (an empty string is a value). */
+  getValue(sessionId: string, key: string): Promise<string | undefined>;
+
+  deleteValue(sessionId: string, key: string): Promise<void>;
+
+  /** Sessions this host saw expire (optional: hosts that cannot observe expiry omit it). */
+  readonly expired$?: Observable<string>;
+
+  /** Releases timers and connections the host owns. */
+  close?(): Promise<void>;
+}
+
+/** Injection token of the {@link SessionHost} in use (pairs with the interface, like `ThrottlerStorage`). */
+export const SessionHost = Symbol('SessionHost');
+
+export type { LoggingLevel };

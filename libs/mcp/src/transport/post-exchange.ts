@@ -1,0 +1,112 @@
+import type { ServerResponse } from 'node:http';
+import type { RequestChannel } from '../dispatch/mcp-context.js';
+import type { McpResponseMode } from '../mcp.options.js';
+import type { JsonRpcResponse } from '../protocol/json-rpc.js';
+import { isAtLeast } from '../protocol/protocol-version.js';
+import { createStreamId, formatEventId } from '../session/event-id.js';
+import type { McpNotification, McpSessionEvents } from '../session/mcp-session-events.service.js';
+import type { SessionHost } from '../session/session-host.interface.js';
+import { SseWriter, type SseWriterOptions } from './sse.writer.js';
+
+export interface PostExchangeOptions extends SseWriterOptions {
+  mode: McpResponseMode;
+  retryMs: number;
+  sessionId: string;
+  protocolVersion: string;
+  host: SessionHost;
+  events: McpSessionEvents;
+  /** Told about each SSE stream the exchange opens (so shutdown can end it). */
+  track(writer: SseWriter): void;
+}
+
+/**
+ * The answer to one POSTed request (DESIGN.md, "The path of one request", step 4). It starts as a
+ * plain JSON response; the first message sent before the result turns it into an SSE stream whose
+ * events are also appended to the session log, so a client that loses the connection resumes with
+ * GET + `Last-Event-ID`. A dropped connection is not a cancellation (MCP 2025-11-25): the handler
+ * runs on and its output stays in the log.
+ */
+export class PostExchange implements RequestChannel {
+  private sse: SseWriter | undefined;
+  private streamId: string | undefined;
+  // Appends and writes run one after another so event ids and write order always agree.
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly response: ServerResponse,
+    private readonly headers: Record<string, string>,
+    private readonly options: PostExchangeOptions,
+  ) {}
+
+  /** Opens the SSE stream right away (`sse` mode) so the client gets the priming event at once. */
+  start(): Promise<void> {
+    return this.options.mode === 'sse' ? this.enqueue(async () => this.openSse()) : Promise.resolve();
+  }
+
+  send(notification: McpNotification): Promise<void> {
+    if (this.options.mode === 'json') {
+      // JSON responses carry one message; related ones go to the standalone stream instead.
+      return this.options.events.notify(this.options.sessionId, notification).then(() => undefined);
+    }
+    return this.enqueue(async () => {
+      this.openSse();
+      await this.emit(JSON.stringify({ jsonrpc: '2.0', ...notification }), false);
+    });
+  }
+
+  /** Sends the response and ends the exchange. */
+  finish(response: JsonRpcResponse): Promise<void> {
+    return this.enqueue(async () => {
+      const payload = JSON.stringify(response);
+      if (!this.sse && this.options.mode !== 'sse') {
+        if (this.response.destroyed) return;
+        this.response.writeHead(200, { 'Content-Type': 'application/json', ...this.headers });
+        this.response.end(payload);
+        return;
+      }
+      this.openSse();
+      await this.emit(payload, true);
+      this.close();
+    });
+  }
+
+  /** Ends the exchange without a response (the request was cancelled: MCP `basic/utilities/cancellation`). */
+  abandon(): Promise<void> {
+    return this.enqueue(async () => {
+      if (!this.sse) {
+        if (!this.response.destroyed) this.response.writeHead(202, this.headers).end();
+        return;
+      }
+      // An empty final event ends the stream in the log, so a resuming client is not left waiting.
+      await this.options.host.appendEvent(this.options.sessionId, this.streamId!, '', true);
+      this.close();
+    });
+  }
+
+  private openSse(): void {
+    if (this.sse) return;
+    this.streamId = createStreamId();
+    this.sse = new SseWriter(this.response, this.options);
+    this.sse.open(this.headers);
+    this.options.track(this.sse);
+    // Clients before 2025-11-25 may choke on an event with empty data, so only newer ones are primed.
+    if (isAtLeast(this.options.protocolVersion, '2025-11-25')) {
+      this.sse.prime(formatEventId(this.streamId, 0), this.options.retryMs);
+    }
+  }
+
+  private async emit(payload: string, final: boolean): Promise<void> {
+    const seq = await this.options.host.appendEvent(this.options.sessionId, this.streamId!, payload, final);
+    this.sse!.event(payload, seq > 0 ? formatEventId(this.streamId!, seq) : undefined);
+  }
+
+  private close(): void {
+    this.sse!.end();
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(step);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
