@@ -10,6 +10,27 @@ export {
 } from './mcp.options.js';
 
 export { ANONYMOUS_PRINCIPAL, principalFromUser, principalKey, type McpPrincipal } from './auth/mcp-principal.js';
+export type { JwtAlgorithm, McpAuthDiscovery, McpAuthOptions, ResolvedMcpAuthOptions } from './auth/mcp-auth.options.js';
+export { Authenticator, type AuthenticatorRequest } from './auth/authenticator.interface.js';
+export {
+  AuthConfigurationError,
+  AuthUnavailableError,
+  InsufficientScopeError,
+  InvalidAuthRequestError,
+  InvalidTokenError,
+  McpAuthError,
+  MissingCredentialsError,
+  type BearerErrorCode,
+  type McpAuthErrorBody,
+} from './auth/auth.errors.js';
+export { AuthDiscoveryError, type AuthorizationServerMetadata } from './auth/auth-server.metadata.js';
+export { readBearerToken } from './auth/bearer-token.js';
+export { JwtAuthenticator, type JwtAuthenticatorOptions } from './auth/jwt.authenticator.js';
+export { PassportAuthenticator, type PassportAuthenticatorOptions } from './auth/passport.authenticator.js';
+export { DevTokenAuthenticator, type DevTokenAuthenticatorOptions, type DevTokenIdentity } from './auth/dev-token.authenticator.js';
+export { McpAuthGuard } from './auth/mcp-auth.guard.js';
+export { PROTECTED_RESOURCE_WELL_KNOWN, type ProtectedResourceMetadata } from './auth/protected-resource.js';
+export { AUTHORIZATION_SERVER_WELL_KNOWN } from './auth/well-known.routes.js';
 
 export { McpContext, type ProgressToken } from './dispatch/mcp-context.js';
 export { RequestAbortedError } from './dispatch/in-flight-requests.service.js';

@@ -1,5 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { MCP_AUTH_PROVIDERS } from './auth/auth.providers.js';
+import { Authenticator } from './auth/authenticator.interface.js';
 import { InFlightRequests } from './dispatch/in-flight-requests.service.js';
 import { McpDispatcher } from './dispatch/mcp-dispatcher.service.js';
 import { MCP_OPTIONS } from './mcp.constants.js';
@@ -47,8 +49,9 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     InFlightRequests,
     StreamableHttpTransport,
     McpBodyReader,
+    ...MCP_AUTH_PROVIDERS,
   ],
-  exports: [McpRegistry, McpSessionEvents, SessionHost],
+  exports: [McpRegistry, McpSessionEvents, SessionHost, Authenticator],
 })
 export class McpModule extends McpConfigurableModule implements OnApplicationShutdown {
   constructor(

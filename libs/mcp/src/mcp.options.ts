@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { principalFromUser, type McpPrincipal } from './auth/mcp-principal.js';
+import { resolveMcpAuthOptions, type McpAuthOptions, type ResolvedMcpAuthOptions } from './auth/mcp-auth.options.js';
 import type { Icon } from './protocol/mcp.types.js';
 import type { SessionHost } from './session/session-host.interface.js';
 
@@ -60,6 +61,20 @@ export interface McpModuleOptions {
    * guards (JWT claims, an `McpPrincipal`, or any object with an `id`); anonymous without one.
    */
   resolvePrincipal?: (request: IncomingMessage & { user?: unknown }) => McpPrincipal;
+  /**
+   * Makes the endpoint an OAuth 2.1 resource server: bearer tokens checked against `issuer` and
+   * `audience`, Protected Resource Metadata served, sessions bound to (issuer, subject). Without it
+   * the endpoint is open (anonymous principal). See README, "Securing the endpoint".
+   */
+  auth?: McpAuthOptions;
+  /**
+   * Public base URL of the app as clients reach it (`https://mcp.example.com`), used for the URLs
+   * in Protected Resource Metadata and `WWW-Authenticate`. Default: from `X-Forwarded-*` /
+   * `Forwarded` when `trustProxy` is set, else from the request's `Host` and connection.
+   */
+  publicUrl?: string;
+  /** Read the public scheme and host from `Forwarded` / `X-Forwarded-Proto` / `X-Forwarded-Host`. Default `false`. */
+  trustProxy?: boolean;
 }
 
 /** Options of the module definition itself, fixed when the module is imported. */
@@ -80,7 +95,8 @@ type DefaultedKeys =
   | 'resolvePrincipal';
 
 /** Options with every default applied; what the module's services read. */
-export type ResolvedMcpOptions = Omit<McpModuleOptions, DefaultedKeys> & Required<Pick<McpModuleOptions, DefaultedKeys>>;
+export type ResolvedMcpOptions = Omit<McpModuleOptions, DefaultedKeys | 'auth'> &
+  Required<Pick<McpModuleOptions, DefaultedKeys>> & { auth?: ResolvedMcpAuthOptions };
 
 /** Origins allowed when `allowedOrigins` is not set: loopback hosts on any port. */
 export const LOOPBACK_ORIGINS = ['localhost', '127.0.0.1', '[::1]'].flatMap((host) => [
@@ -103,5 +119,6 @@ export function resolveMcpOptions(options: McpModuleOptions): ResolvedMcpOptions
     sseRetryMs: options.sseRetryMs ?? 1_000,
     sseHighWaterBytes: options.sseHighWaterBytes ?? 4 * 1024 * 1024,
     resolvePrincipal: options.resolvePrincipal ?? ((request) => principalFromUser(request.user)),
+    auth: options.auth && resolveMcpAuthOptions(options.auth, { resourceName: options.title ?? options.name }),
   };
 }

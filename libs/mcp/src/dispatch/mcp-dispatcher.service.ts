@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { isToolListed, missingScopes } from '../auth/scopes.js';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import type { JsonRpcRequest } from '../protocol/json-rpc.js';
@@ -19,7 +20,15 @@ export class McpDispatcher {
   private readonly logger = new Logger(McpDispatcher.name);
   private readonly methods: ReadonlyMap<string, MethodHandler> = new Map<string, MethodHandler>([
     ['ping', () => ({})],
-    ['tools/list', () => ({ tools: this.registry.listTools().map((tool) => tool.descriptor) })],
+    [
+      'tools/list',
+      (_params, ctx) => ({
+        tools: this.registry
+          .listTools()
+          .filter((tool) => isToolListed(tool, ctx.auth, this.options.auth))
+          .map((tool) => tool.descriptor),
+      }),
+    ],
     ['tools/call', (params, ctx) => this.callTool(params, ctx)],
   ]);
 
@@ -61,6 +70,8 @@ export class McpDispatcher {
     if (typeof name !== 'string') throw McpError.invalidParams('tools/call needs a "name" string.');
     const tool = this.registry.getTool(name);
     if (!tool) throw McpError.invalidParams(`Unknown tool: ${name}`);
+    // The transport answers HTTP 403 before dispatch; this covers every other way in (batches).
+    if (missingScopes(ctx.auth, tool.scopes).length > 0) throw McpError.invalidParams(`Tool ${name} needs the scopes: ${tool.scopes!.join(' ')}`);
     // Invalid arguments are a tool execution error the model can correct (MCP 2025-11-25, SEP-1303).
     const args = params.arguments ?? {};
     if (typeof args !== 'object' || args === null || Array.isArray(args)) {
@@ -72,6 +83,8 @@ export class McpDispatcher {
     try {
       value = await tool.handler(input.value, ctx);
     } catch (error) {
+      // A cancelled request gets no response at all; the transport sees the aborted signal.
+      if (ctx.signal.aborted) throw error;
       return this.toolFailure(tool, error);
     }
     return this.checkOutput(tool, toCallToolResult(value, tool.output !== undefined));

@@ -17,6 +17,8 @@ export interface RegisteredTool {
   handler: (args: unknown, ctx: McpContext) => unknown;
   /** Where it was declared (`Provider.method`), for error messages. */
   owner: string;
+  /** OAuth scopes a caller needs (`McpToolOptions.scopes`); not part of the wire descriptor. */
+  scopes?: string[];
 }
 
 /** A tool (or later resource, prompt) cannot be registered; thrown at bootstrap or by `McpRegistry`. */
@@ -25,6 +27,14 @@ export class McpRegistrationError extends Error {
     super(message);
     this.name = 'McpRegistrationError';
   }
+}
+
+/** A tool's `scopes`: RFC 6749 §3.3 scope tokens. */
+function checkScopes(scopes: unknown, owner: string): string[] {
+  if (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) {
+    throw new McpRegistrationError(`${owner}: "scopes" must be a list of OAuth scope tokens (printable ASCII, no space, quote or backslash).`);
+  }
+  return [...new Set(scopes as string[])];
 }
 
 /** MCP 2025-11-25 `server/tools`, "Tool Names" (SEP-986). */
@@ -41,7 +51,7 @@ export class McpRegistry {
 
   /** Adds a tool; fails when the name is invalid or taken, or a schema cannot be compiled. */
   addTool(definition: McpToolDefinition, owner = `tool "${definition.name}"`): void {
-    const { name, handler, input, output, ...metadata } = definition;
+    const { name, handler, input, output, scopes, ...metadata } = definition;
     if (typeof name !== 'string' || !TOOL_NAME.test(name)) {
       throw new McpRegistrationError(
         `${owner}: invalid tool name ${JSON.stringify(name)}; use 1-128 characters of A-Z a-z 0-9 _ - .`,
@@ -70,6 +80,7 @@ export class McpRegistry {
       output: compiledOutput,
       handler,
       owner,
+      ...(scopes && scopes.length > 0 && { scopes: checkScopes(scopes, owner) }),
     });
   }
 

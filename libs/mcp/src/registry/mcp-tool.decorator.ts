@@ -23,6 +23,13 @@ export interface McpToolOptions {
   annotations?: ToolAnnotations;
   icons?: Icon[];
   _meta?: Record<string, unknown>;
+  /**
+   * OAuth scopes a caller needs for this tool (`ctx.auth.scopes`; an anonymous caller has none).
+   * Calling it without them is answered HTTP 403 `insufficient_scope` naming the scopes (MCP
+   * step-up), and the tool is left out of `tools/list` for such callers unless
+   * `auth.hideUnauthorizedTools` is false.
+   */
+  scopes?: string[];
 }
 
 /**

@@ -20,7 +20,7 @@ export interface MemorySessionHostOptions {
   maxSessions?: number;
   /** Events retained per stream; older ones are dropped (replay from before them is refused). Default 1,000. */
   maxEventsPerStream?: number;
-  /** Streams retained per session; the oldest idle stream is dropped first. Default 64. */
+  /** Finished streams retained per session (the oldest is dropped first; open ones never are). Default 64. */
   maxStreamsPerSession?: number;
   /** Largest value `putValue` accepts, in bytes (UTF-8). Default 64 KiB. */
   maxValueBytes?: number;
@@ -114,7 +114,8 @@ export class MemorySessionHost implements SessionHost {
   }
 
   async deleteSession(sessionId: string): Promise<boolean> {
-    const record = this.sessions.get(sessionId);
+    // An expired session is reported as expired, not deleted.
+    const record = this.live(sessionId);
     if (!record) return false;
     this.remove(sessionId, record);
     return true;
@@ -148,7 +149,7 @@ export class MemorySessionHost implements SessionHost {
         return;
       }
       const existing = record.streams.get(streamId);
-      if (afterSeq > 0 && !this.canReplay(existing, afterSeq)) {
+      if (!this.canReplay(existing, afterSeq)) {
         subscriber.error(new ReplayUnavailableError(streamId, afterSeq));
         return;
       }
@@ -230,9 +231,11 @@ export class MemorySessionHost implements SessionHost {
     return Math.min(record.lastAccess + idleTtlMs, createdAt + maxLifetimeMs);
   }
 
+  /** Whether every event after `afterSeq` is retained; a stream not written yet has all of them. */
   private canReplay(log: StreamLog | undefined, afterSeq: number): boolean {
-    if (!log || afterSeq >= log.nextSeq) return false;
-    const firstRetained = log.events[0]?.seq ?? log.nextSeq;
+    const nextSeq = log?.nextSeq ?? 1;
+    if (afterSeq >= nextSeq) return false;
+    const firstRetained = log?.events[0]?.seq ?? nextSeq;
     return afterSeq + 1 >= firstRetained;
   }
 
@@ -246,13 +249,13 @@ export class MemorySessionHost implements SessionHost {
     return log;
   }
 
-  /** Drops the oldest stream nobody is reading, finished ones first. */
+  /**
+   * Drops the oldest finished stream. Open streams are never dropped: a later append would restart
+   * their numbering and a client's Last-Event-ID could then point into different events.
+   */
   private evictStream(record: SessionRecord, keep: string): void {
-    const candidates = [...record.streams].filter(([id, log]) => id !== keep && !log.live.observed);
-    const victim = candidates.find(([, log]) => log.finished) ?? candidates[0];
-    if (!victim) return;
-    victim[1].live.complete();
-    record.streams.delete(victim[0]);
+    const victim = [...record.streams].find(([id, log]) => id !== keep && log.finished);
+    if (victim) record.streams.delete(victim[0]);
   }
 
   private remove(sessionId: string, record: SessionRecord): void {

@@ -3,7 +3,7 @@ import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MCP_ENDPOINT_PATH, MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
-import { normalizeEndpointPath } from './http-rules.js';
+import { normalizeEndpointPath, payloadTooLarge } from './http-rules.js';
 import { claimBody, readBody } from './request-body.js';
 
 type Next = (error?: unknown) => void;
@@ -37,6 +37,9 @@ export class McpBodyReader {
       if (request.method !== 'POST' || !this.matches(request.originalUrl ?? request.url ?? '')) return next();
       readBody(request, this.options.maxBodyBytes).then(
         (body) => {
+          // Handing the error to Express skips the app's parsers (which would read the rest of an
+          // oversized body) and lets Nest's exception layer answer it.
+          if (body.kind === 'too-large') return next(payloadTooLarge(this.options.maxBodyBytes));
           claimBody(request, body);
           next();
         },

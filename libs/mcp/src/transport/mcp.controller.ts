@@ -1,4 +1,5 @@
-import { All, Controller, Delete, Get, Inject, Post, Req, Res, type Type } from '@nestjs/common';
+import { All, Controller, Delete, Get, Inject, Post, Req, Res, UseGuards, type Type } from '@nestjs/common';
+import { McpAuthGuard } from '../auth/mcp-auth.guard.js';
 import type { ServerResponse } from 'node:http';
 import { methodNotAllowed, type McpHttpRequest } from './http-rules.js';
 import { StreamableHttpTransport } from './streamable-http.transport.js';
@@ -6,8 +7,9 @@ import { StreamableHttpTransport } from './streamable-http.transport.js';
 /**
  * The MCP endpoint as an ordinary Nest controller: the app's global prefix, guards, interceptors
  * and exception filters apply to it. The transport writes the raw response itself (SSE streams
- * outlive the handler), hence `@Res()`.
+ * outlive the handler), hence `@Res()`. `McpAuthGuard` checks bearer tokens when `auth` is set.
  */
+@UseGuards(McpAuthGuard)
 export class McpController {
   constructor(@Inject(StreamableHttpTransport) private readonly transport: StreamableHttpTransport) {}
 

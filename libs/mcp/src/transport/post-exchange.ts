@@ -1,3 +1,4 @@
+import type { Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { RequestChannel } from '../dispatch/mcp-context.js';
 import type { McpResponseMode } from '../mcp.options.js';
@@ -6,6 +7,7 @@ import { isAtLeast } from '../protocol/protocol-version.js';
 import { createStreamId, formatEventId } from '../session/event-id.js';
 import type { McpNotification, McpSessionEvents } from '../session/mcp-session-events.service.js';
 import type { SessionHost } from '../session/session-host.interface.js';
+import { pumpLog } from './log-pump.js';
 import { SseWriter, type SseWriterOptions } from './sse.writer.js';
 
 export interface PostExchangeOptions extends SseWriterOptions {
@@ -15,6 +17,7 @@ export interface PostExchangeOptions extends SseWriterOptions {
   protocolVersion: string;
   host: SessionHost;
   events: McpSessionEvents;
+  logger: Logger;
   /** Told about each SSE stream the exchange opens (so shutdown can end it). */
   track(writer: SseWriter): void;
 }
@@ -24,11 +27,14 @@ export interface PostExchangeOptions extends SseWriterOptions {
  * plain JSON response; the first message sent before the result turns it into an SSE stream whose
  * events are also appended to the session log, so a client that loses the connection resumes with
  * GET + `Last-Event-ID`. A dropped connection is not a cancellation (MCP 2025-11-25): the handler
- * runs on and its output stays in the log.
+ * runs on and its output stays in the log. Events are written straight to the socket until the
+ * client falls behind; from then on the connection is fed from the log at the client's pace.
  */
 export class PostExchange implements RequestChannel {
   private sse: SseWriter | undefined;
   private streamId: string | undefined;
+  /** Set once the client fell behind and the connection is fed from the log instead. */
+  private pumping = false;
   // Appends and writes run one after another so event ids and write order always agree.
   private queue: Promise<void> = Promise.resolve();
 
@@ -97,11 +103,23 @@ export class PostExchange implements RequestChannel {
 
   private async emit(payload: string, final: boolean): Promise<void> {
     const seq = await this.options.host.appendEvent(this.options.sessionId, this.streamId!, payload, final);
-    this.sse!.event(payload, seq > 0 ? formatEventId(this.streamId!, seq) : undefined);
+    if (this.pumping) return;
+    const sse = this.sse!;
+    sse.event(payload, seq > 0 ? formatEventId(this.streamId!, seq) : undefined);
+    if (sse.backedUp && !final && seq > 0) {
+      this.pumping = true;
+      const { host, sessionId, logger } = this.options;
+      sse.onDrain(() => {
+        if (sse.closed) return;
+        const stop = pumpLog(host, sessionId, this.streamId!, seq, sse, logger);
+        sse.onClose(stop);
+      });
+    }
   }
 
+  /** Ends the connection after the final event, unless the log pump is delivering it. */
   private close(): void {
-    this.sse!.end();
+    if (!this.pumping) this.sse!.end();
   }
 
   private enqueue(step: () => Promise<void>): Promise<void> {

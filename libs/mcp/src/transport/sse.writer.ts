@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 export interface SseWriterOptions {
   /** Interval of keepalive comments; 0 disables them. */
   keepaliveMs: number;
-  /** Unsent bytes past which the connection is dropped (the client resumes with Last-Event-ID). */
+  /** Unsent bytes past which the writer reports itself {@link SseWriter.backedUp}. */
   highWaterBytes: number;
 }
 
@@ -20,6 +20,21 @@ export class SseWriter {
     private readonly options: SseWriterOptions,
   ) {
     response.once('close', () => this.dispose());
+  }
+
+  /**
+   * True while the client reads slower than events arrive and more than the high-water mark is
+   * waiting in memory. Callers stop producing (GET streams re-read the log after `drain`) or drop
+   * the connection (the client resumes with Last-Event-ID), so memory stays bounded.
+   */
+  get backedUp(): boolean {
+    return this.response.writableLength > this.options.highWaterBytes;
+  }
+
+  /** Calls `listener` once the buffered bytes were handed to the socket. */
+  onDrain(listener: () => void): () => void {
+    this.response.once('drain', listener);
+    return () => this.response.off('drain', listener);
   }
 
   /** True once the response ended or the client went away. */
@@ -65,16 +80,8 @@ export class SseWriter {
     this.response.end();
   }
 
-  /** Drops the connection without ending the stream: the client reconnects and resumes. */
-  abort(): void {
-    this.dispose();
-    this.response.destroy();
-  }
-
   private write(chunk: string): void {
-    if (this.closed) return;
-    this.response.write(chunk);
-    if (this.response.writableLength > this.options.highWaterBytes) this.abort();
+    if (!this.closed) this.response.write(chunk);
   }
 
   private dispose(): void {

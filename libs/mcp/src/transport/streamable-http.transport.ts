@@ -1,6 +1,7 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { principalKey, type McpPrincipal } from '../auth/mcp-principal.js';
+import { McpScopePolicy } from '../auth/scope.policy.js';
 import { InFlightRequests } from '../dispatch/in-flight-requests.service.js';
 import { McpContext, type RequestChannel } from '../dispatch/mcp-context.js';
 import { McpDispatcher } from '../dispatch/mcp-dispatcher.service.js';
@@ -43,6 +44,7 @@ import {
   unsupportedMediaType,
   type McpHttpRequest,
 } from './http-rules.js';
+import { pumpLog } from './log-pump.js';
 import { PostExchange } from './post-exchange.js';
 import { takeBody } from './request-body.js';
 import { SseWriter } from './sse.writer.js';
@@ -67,6 +69,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     private readonly inFlight: InFlightRequests,
     private readonly liveStreams: LiveStreams,
     private readonly events: McpSessionEvents,
+    private readonly scopePolicy: McpScopePolicy,
   ) {}
 
   onModuleDestroy(): void {
@@ -105,6 +108,8 @@ export class StreamableHttpTransport implements OnModuleDestroy {
           this.handleClientResponse(message.message, session);
           return this.accepted(response);
         case 'request':
+          // A scoped tool without its scopes: HTTP 403 insufficient_scope (MCP step-up).
+          this.scopePolicy.assertAllowed(request, response, message.message, principal);
           return this.serveRequest(message.message, session, principal, response);
       }
     });
@@ -127,7 +132,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       let afterSeq = info?.lastSeq ?? 0;
       if (resumeFrom) {
         afterSeq = resumeFrom.seq;
-        const replayable = afterSeq === 0 || (info !== undefined && afterSeq >= info.firstSeq - 1 && afterSeq <= info.lastSeq);
+        const replayable = info === undefined ? afterSeq === 0 : afterSeq >= info.firstSeq - 1 && afterSeq <= info.lastSeq;
         if (!replayable) {
           throw replayConflict(
             `The events after ${lastEventId} are no longer retained; reconnect without Last-Event-ID to receive new events.`,
@@ -296,22 +301,13 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     writer.open({});
     if (prime) writer.prime(formatEventId(streamId, afterSeq), this.options.sseRetryMs);
     const release = await this.liveStreams.claim({ sessionId: session.id, streamId, close: () => writer.end() });
-    const subscription = this.host.streamEvents(session.id, streamId, afterSeq).subscribe({
-      next: (event) => {
-        if (event.payload) writer.event(event.payload, formatEventId(streamId, event.seq));
-      },
-      error: (error: unknown) => {
-        this.logger.warn(`Stream ${streamId} of session ${session.id} failed: ${String(error)}`);
-        writer.end();
-      },
-      complete: () => writer.end(),
-    });
-    response.once('close', () => {
-      subscription.unsubscribe();
+    const stop = pumpLog(this.host, session.id, streamId, afterSeq, writer, this.logger);
+    writer.onClose(() => {
+      stop();
       release();
     });
     if (writer.closed) {
-      subscription.unsubscribe();
+      stop();
       release();
     }
   }
@@ -325,6 +321,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       protocolVersion: session.protocolVersion,
       host: this.host,
       events: this.events,
+      logger: this.logger,
       track: (writer) => this.track(writer),
     });
   }

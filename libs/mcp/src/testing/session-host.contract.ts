@@ -1,0 +1,539 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import {
+  firstValueFrom,
+  lastValueFrom,
+  ReplaySubject,
+  take,
+  throwError,
+  timeout,
+  toArray,
+  type Observable,
+  type OperatorFunction,
+} from 'rxjs';
+import type {
+  NodeMessage,
+  SessionEvent,
+  SessionHost,
+  SessionMetadata,
+} from '../session/session-host.interface.js';
+import {
+  ReplayUnavailableError,
+  SessionExistsError,
+  SessionValueLimitError,
+} from '../session/session.errors.js';
+
+export interface SessionHostContractOptions {
+  /**
+   * How many events each stream of the host under test retains (the newest ones). The factory must
+   * create hosts with this retention; keep it small, the retention test appends a few more.
+   */
+  retainedEventsPerStream: number;
+  /** The largest value, in UTF-8 bytes, that `putValue` of the host under test accepts. */
+  valueLimitBytes: number;
+  /** Longest wait for anything the host should deliver before a test fails. Default 5 s. */
+  waitMs?: number;
+}
+
+/** Metadata of a fresh session with a random id, every optional field set, and long TTLs. */
+export function sessionMetadata(overrides: Partial<SessionMetadata> = {}): SessionMetadata {
+  return {
+    id: randomUUID(),
+    principal: 'user:contract',
+    protocolVersion: '2025-11-25',
+    clientInfo: { name: 'contract-client', version: '1.0.0', title: 'Contract ✓' },
+    clientCapabilities: { roots: { listChanged: true }, sampling: {} },
+    initialized: false,
+    logLevel: 'info',
+    createdAt: Date.now(),
+    idleTtlMs: 60_000,
+    maxLifetimeMs: 3_600_000,
+    attributes: { subscriptions: ['file:///a.txt'], nested: { flag: true, list: [1, 'two', null] } },
+    ...overrides,
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Fails with a readable message instead of hanging when a host never delivers. */
+function within<T>(ms: number, what: string): OperatorFunction<T, T> {
+  return timeout({ first: ms, with: () => throwError(() => new Error(`Timed out after ${ms} ms waiting for ${what}.`)) });
+}
+
+const event = (seq: number, payload: string, final = false): SessionEvent => ({ seq, payload, final });
+
+/**
+ * The rules every {@link SessionHost} keeps (DESIGN.md, "SessionHost"), through its public interface
+ * only and with real time, so the suite runs unchanged against any host, including one backed by a
+ * store that other test runs share: every id is random and every session is deleted afterwards.
+ */
+export function describeSessionHostContract(
+  name: string,
+  createHost: () => SessionHost | Promise<SessionHost>,
+  options: SessionHostContractOptions,
+): void {
+  const { retainedEventsPerStream: retained, valueLimitBytes, waitMs = 5_000 } = options;
+
+  describe(`SessionHost contract: ${name}`, () => {
+    let host: SessionHost;
+    let cleanups: Array<() => unknown>;
+
+    beforeEach(async () => {
+      cleanups = [];
+      host = await createHost();
+    });
+
+    afterEach(async () => {
+      try {
+        for (const cleanup of cleanups.reverse()) await cleanup();
+      } finally {
+        await host.close?.();
+      }
+    });
+
+    async function newSession(overrides: Partial<SessionMetadata> = {}): Promise<SessionMetadata> {
+      const metadata = sessionMetadata(overrides);
+      await host.createSession(metadata);
+      cleanups.push(() => host.deleteSession(metadata.id));
+      return metadata;
+    }
+
+    async function appendAll(sessionId: string, streamId: string, payloads: string[], endWithFinal = false) {
+      const seqs: number[] = [];
+      for (const [index, payload] of payloads.entries()) {
+        seqs.push(await host.appendEvent(sessionId, streamId, payload, endWithFinal && index === payloads.length - 1));
+      }
+      return seqs;
+    }
+
+    /** Subscribes now and keeps everything the observable delivers, its completion or its error. */
+    function record<T>(source: Observable<T>) {
+      const seen = new ReplaySubject<T>();
+      const subscription = source.subscribe(seen);
+      cleanups.push(() => subscription.unsubscribe());
+      return {
+        first: (count: number) => firstValueFrom(seen.pipe(take(count), toArray(), within(waitMs, `${count} values`))),
+        all: () => lastValueFrom(seen.pipe(toArray(), within(waitMs, 'completion'))),
+      };
+    }
+
+    const replay = (sessionId: string, streamId: string, afterSeq: number) =>
+      record(host.streamEvents(sessionId, streamId, afterSeq));
+
+    describe('metadata', () => {
+      it('returns an equal copy of what was created', async () => {
+        const metadata = await newSession();
+        const original = structuredClone(metadata);
+        (metadata.attributes['nested'] as { flag: boolean }).flag = false;
+
+        expect(await host.getSession(metadata.id)).toEqual(original);
+      });
+
+      it('refuses to create a session whose id is taken, and keeps the existing one', async () => {
+        const existing = await newSession();
+
+        await expect(host.createSession(sessionMetadata({ id: existing.id, principal: 'user:other' }))).rejects.toBeInstanceOf(
+          SessionExistsError,
+        );
+        expect(await host.getSession(existing.id)).toEqual(existing);
+      });
+
+      it('answers undefined for an unknown session', async () => {
+        expect(await host.getSession(randomUUID())).toBeUndefined();
+      });
+
+      it('mutates with the current value and resolves to what it stored', async () => {
+        const metadata = await newSession();
+        const update = jest.fn((current: SessionMetadata) => ({ ...current, initialized: true, logLevel: 'error' as const }));
+
+        const stored = await host.mutateSession(metadata.id, update);
+
+        expect(update).toHaveBeenCalledWith(metadata);
+        expect(stored).toEqual({ ...metadata, initialized: true, logLevel: 'error' });
+        expect(await host.getSession(metadata.id)).toEqual(stored);
+      });
+
+      it('does not call the update of an unknown session', async () => {
+        const update = jest.fn((current: SessionMetadata) => current);
+
+        expect(await host.mutateSession(randomUUID(), update)).toBeUndefined();
+        expect(update).not.toHaveBeenCalled();
+      });
+
+      it('applies every one of concurrent mutations (compare-and-set)', async () => {
+        const { id } = await newSession({ attributes: { count: 0 } });
+        const increment = (current: SessionMetadata) => ({
+          ...current,
+          attributes: { ...current.attributes, count: (current.attributes['count'] as number) + 1 },
+        });
+
+        const results = await Promise.all(Array.from({ length: 20 }, () => host.mutateSession(id, increment)));
+
+        const counts = results.map((result) => result?.attributes['count'] as number).sort((a, b) => a - b);
+        expect(counts).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+        expect((await host.getSession(id))?.attributes['count']).toBe(20);
+      });
+
+      it('touches existing sessions only', async () => {
+        const { id } = await newSession();
+
+        expect(await host.touchSession(id)).toBe(true);
+        expect(await host.touchSession(randomUUID())).toBe(false);
+      });
+
+      it('deletes once', async () => {
+        const { id } = await newSession();
+
+        expect(await host.deleteSession(id)).toBe(true);
+        expect(await host.deleteSession(id)).toBe(false);
+        expect(await host.getSession(id)).toBeUndefined();
+        expect(await host.touchSession(id)).toBe(false);
+      });
+
+      it('expires a session left idle for idleTtlMs', async () => {
+        const { id } = await newSession({ idleTtlMs: 400 });
+        expect(await host.getSession(id)).toBeDefined();
+
+        await sleep(1_200);
+
+        expect(await host.getSession(id)).toBeUndefined();
+        expect(await host.touchSession(id)).toBe(false);
+        expect(await host.mutateSession(id, (current) => current)).toBeUndefined();
+        expect(await host.deleteSession(id)).toBe(false);
+      });
+
+      it('restarts the idle TTL on touch and on mutate', async () => {
+        const touched = await newSession({ idleTtlMs: 600 });
+        const mutated = await newSession({ idleTtlMs: 600 });
+        const start = Date.now();
+
+        // Twice the TTL, with activity every quarter of it.
+        while (Date.now() - start < 1_200) {
+          await sleep(150);
+          expect(await host.touchSession(touched.id)).toBe(true);
+          expect(await host.mutateSession(mutated.id, (current) => current)).toBeDefined();
+        }
+
+        expect(await host.getSession(touched.id)).toBeDefined();
+        expect(await host.getSession(mutated.id)).toBeDefined();
+      });
+
+      it('ends a session maxLifetimeMs after createdAt however often it is touched', async () => {
+        const { id } = await newSession({ idleTtlMs: 600, maxLifetimeMs: 1_000 });
+        const start = Date.now();
+
+        while (Date.now() - start < 1_800) {
+          await sleep(150);
+          const alive = await host.touchSession(id);
+          if (Date.now() - start < 500) expect(alive).toBe(true);
+        }
+
+        expect(await host.getSession(id)).toBeUndefined();
+      });
+    });
+
+    describe('session log', () => {
+      it('numbers events from 1 per stream of each session', async () => {
+        const a = await newSession();
+        const b = await newSession();
+
+        const seqs = [
+          await host.appendEvent(a.id, 's1', 'a'),
+          await host.appendEvent(a.id, 's2', 'b'),
+          await host.appendEvent(a.id, 's1', 'c'),
+          await host.appendEvent(b.id, 's1', 'd'),
+          await host.appendEvent(a.id, 's1', 'e'),
+          await host.appendEvent(a.id, 's2', 'f'),
+        ];
+
+        expect(seqs).toEqual([1, 1, 2, 1, 3, 2]);
+      });
+
+      it('numbers concurrent appends without gaps or duplicates', async () => {
+        const { id } = await newSession();
+        const payloads = Array.from({ length: Math.min(20, retained) }, (_, index) => `p${index}`);
+
+        const seqs = await Promise.all(payloads.map((payload) => host.appendEvent(id, 's', payload)));
+
+        expect([...seqs].sort((a, b) => a - b)).toEqual(payloads.map((_, index) => index + 1));
+        const replayed = await replay(id, 's', 0).first(payloads.length);
+        expect(replayed).toEqual(seqs.map((seq, index) => event(seq, payloads[index]!)).sort((a, b) => a.seq - b.seq));
+      });
+
+      it('stores nothing for an unknown session', async () => {
+        const id = randomUUID();
+
+        expect(await host.appendEvent(id, 's', 'lost')).toBe(0);
+        expect(await host.streamInfo(id, 's')).toBeUndefined();
+      });
+
+      it('reports where a stream stands', async () => {
+        const { id } = await newSession();
+        expect(await host.streamInfo(id, 's')).toBeUndefined();
+
+        await appendAll(id, 's', ['a', 'b']);
+        expect(await host.streamInfo(id, 's')).toEqual({ firstSeq: 1, lastSeq: 2, finished: false });
+
+        await host.appendEvent(id, 's', 'c', true);
+        expect(await host.streamInfo(id, 's')).toEqual({ firstSeq: 1, lastSeq: 3, finished: true });
+        expect(await host.streamInfo(id, 'other')).toBeUndefined();
+      });
+
+      it('replays from the start, then delivers live events in order until the final one', async () => {
+        const { id } = await newSession();
+        await appendAll(id, 's', ['a', 'b']);
+
+        const events = replay(id, 's', 0);
+        expect(await events.first(2)).toEqual([event(1, 'a'), event(2, 'b')]);
+        await appendAll(id, 's', ['c', 'd', 'e'], true);
+
+        expect(await events.all()).toEqual([event(1, 'a'), event(2, 'b'), event(3, 'c'), event(4, 'd'), event(5, 'e', true)]);
+      });
+
+      it('replays exactly the events after afterSeq, then live ones', async () => {
+        const { id } = await newSession();
+        await appendAll(id, 's', ['a', 'b', 'c', 'd']);
+
+        const fromTwo = replay(id, 's', 2);
+        const fromLast = replay(id, 's', 4);
+        expect(await fromTwo.first(2)).toEqual([event(3, 'c'), event(4, 'd')]);
+        await host.appendEvent(id, 's', 'e');
+
+        expect(await fromTwo.first(3)).toEqual([event(3, 'c'), event(4, 'd'), event(5, 'e')]);
+        expect(await fromLast.first(1)).toEqual([event(5, 'e')]);
+      });
+
+      it('replays the rest of a finished stream and completes', async () => {
+        const { id } = await newSession();
+        await appendAll(id, 's', ['a', 'b', 'c'], true);
+
+        expect(await replay(id, 's', 1).all()).toEqual([event(2, 'b'), event(3, 'c', true)]);
+        expect(await replay(id, 's', 3).all()).toEqual([]);
+      });
+
+      it('waits on a stream without events for its first event', async () => {
+        const { id } = await newSession();
+        const events = replay(id, 's', 0);
+
+        await host.appendEvent(id, 's', 'first');
+
+        expect(await events.first(1)).toEqual([event(1, 'first')]);
+      });
+
+      it('never shows one session the stream of another with the same stream id', async () => {
+        const mine = await newSession();
+        const theirs = await newSession();
+        await host.appendEvent(theirs.id, 's', 'theirs, replayed');
+        const events = replay(mine.id, 's', 0);
+
+        await host.appendEvent(theirs.id, 's', 'theirs, live');
+        await host.appendEvent(mine.id, 's', 'mine');
+
+        expect(await events.first(1)).toEqual([event(1, 'mine')]);
+      });
+
+      it('completes live streams when the session is deleted', async () => {
+        const { id } = await newSession();
+        const written = replay(id, 's', 0);
+        const empty = replay(id, 'never-written', 0);
+        await host.appendEvent(id, 's', 'a');
+        await written.first(1);
+
+        await host.deleteSession(id);
+
+        expect(await written.all()).toEqual([event(1, 'a')]);
+        expect(await empty.all()).toEqual([]);
+        expect(await replay(id, 's', 0).all()).toEqual([]);
+      });
+
+      it('refuses a replay that retention cannot serve completely', async () => {
+        const { id } = await newSession();
+        const total = retained + 3;
+        await appendAll(id, 's', Array.from({ length: total }, (_, index) => `e${index + 1}`));
+
+        const info = await host.streamInfo(id, 's');
+        expect(info).toEqual({ firstSeq: total - retained + 1, lastSeq: total, finished: false });
+        const firstSeq = info!.firstSeq;
+        for (const afterSeq of [0, 1, firstSeq - 2]) {
+          await expect(replay(id, 's', afterSeq).first(1)).rejects.toBeInstanceOf(ReplayUnavailableError);
+        }
+        const expected = Array.from({ length: retained }, (_, index) => event(firstSeq + index, `e${firstSeq + index}`));
+        expect(await replay(id, 's', firstSeq - 1).first(retained)).toEqual(expected);
+      });
+
+      it('refuses a replay after events that were never appended', async () => {
+        const { id } = await newSession();
+        await appendAll(id, 's', ['a', 'b']);
+
+        await expect(replay(id, 's', 3).first(1)).rejects.toBeInstanceOf(ReplayUnavailableError);
+        await expect(replay(id, 'never-written', 1).first(1)).rejects.toBeInstanceOf(ReplayUnavailableError);
+      });
+    });
+
+    describe('routing', () => {
+      // Tagged so that traffic of other runs sharing the same store is ignored.
+      let tag: string;
+      beforeEach(() => {
+        tag = randomUUID();
+      });
+
+      const message = (body: Record<string, unknown> = {}): NodeMessage => ({
+        type: 'contract',
+        tag,
+        sessionId: 'session-1',
+        payload: { text: 'héllo', list: [1, true, null, { deep: 'yes' }] },
+        ...body,
+      });
+
+      async function inbox(nodeId: string) {
+        const received = new ReplaySubject<NodeMessage>();
+        const messages: NodeMessage[] = [];
+        let stopped = false;
+        let late = 0;
+        const stop = await host.subscribe(nodeId, (incoming) => {
+          if (incoming['tag'] !== tag) return;
+          if (stopped) late++;
+          messages.push(incoming);
+          received.next(incoming);
+        });
+        cleanups.push(() => !stopped && stop());
+        return {
+          messages,
+          first: (count: number) => firstValueFrom(received.pipe(take(count), toArray(), within(waitMs, `${count} messages`))),
+          stop: async () => {
+            await stop();
+            stopped = true;
+          },
+          /** Messages handed to the handler after its stop function resolved. */
+          late: () => late,
+        };
+      }
+
+      it('delivers a message published right after subscribe resolved, as an equal value', async () => {
+        const nodeId = randomUUID();
+        const node = await inbox(nodeId);
+        const sent = message();
+
+        await host.publish(nodeId, sent);
+
+        expect(await node.first(1)).toEqual([sent]);
+      });
+
+      it('delivers a published message to its node only', async () => {
+        const [nodeA, nodeB] = [randomUUID(), randomUUID()];
+        const a = await inbox(nodeA);
+        const b = await inbox(nodeB);
+
+        await host.publish(nodeA, message({ n: 1 }));
+        expect(await a.first(1)).toEqual([message({ n: 1 })]);
+        await host.publish(nodeB, message({ n: 2 }));
+
+        expect(await b.first(1)).toEqual([message({ n: 2 })]);
+        expect(a.messages).toEqual([message({ n: 1 })]);
+      });
+
+      it('delivers a broadcast to every node', async () => {
+        const a = await inbox(randomUUID());
+        const b = await inbox(randomUUID());
+
+        await host.broadcast(message({ control: 'list-changed' }));
+
+        expect(await a.first(1)).toEqual([message({ control: 'list-changed' })]);
+        expect(await b.first(1)).toEqual([message({ control: 'list-changed' })]);
+      });
+
+      it('delivers nothing to a handler once its stop function resolved', async () => {
+        const nodeId = randomUUID();
+        const stopping = await inbox(nodeId);
+        const staying = await inbox(nodeId);
+
+        void host.publish(nodeId, message({ n: 1 }));
+        await stopping.stop();
+        await host.publish(nodeId, message({ n: 2 }));
+        await host.broadcast(message({ n: 3 }));
+
+        // The subscriber that stays proves the messages were delivered (in no particular order).
+        expect(await staying.first(3)).toEqual(
+          expect.arrayContaining([message({ n: 1 }), message({ n: 2 }), message({ n: 3 })]),
+        );
+        expect(stopping.late()).toBe(0);
+      });
+    });
+
+    describe('values', () => {
+      it('stores, overwrites and deletes values', async () => {
+        const { id } = await newSession();
+        expect(await host.getValue(id, 'k')).toBeUndefined();
+
+        await host.putValue(id, 'k', 'one');
+        expect(await host.getValue(id, 'k')).toBe('one');
+        await host.putValue(id, 'k', 'two');
+        expect(await host.getValue(id, 'k')).toBe('two');
+        await host.deleteValue(id, 'k');
+        expect(await host.getValue(id, 'k')).toBeUndefined();
+        await expect(host.deleteValue(id, 'k')).resolves.toBeUndefined();
+      });
+
+      it('keeps an empty string apart from an absent value', async () => {
+        const { id } = await newSession();
+
+        await host.putValue(id, 'empty', '');
+
+        expect(await host.getValue(id, 'empty')).toBe('');
+        expect(await host.getValue(id, 'absent')).toBeUndefined();
+      });
+
+      it('keeps the values of each session apart', async () => {
+        const a = await newSession();
+        const b = await newSession();
+
+        await host.putValue(a.id, 'k', 'of a');
+
+        expect(await host.getValue(b.id, 'k')).toBeUndefined();
+        await host.putValue(b.id, 'k', 'of b');
+        expect(await host.getValue(a.id, 'k')).toBe('of a');
+      });
+
+      it('refuses a value larger than the limit in UTF-8 bytes, and keeps the previous one', async () => {
+        const { id } = await newSession();
+        const largest = 'x'.repeat(valueLimitBytes);
+        await host.putValue(id, 'k', largest);
+
+        await expect(host.putValue(id, 'k', `${largest}x`)).rejects.toBeInstanceOf(SessionValueLimitError);
+        // Fewer characters than the limit, more bytes: '€' is 3 bytes in UTF-8.
+        const wide = '€'.repeat(Math.floor(valueLimitBytes / 3) + 1);
+        await expect(host.putValue(id, 'k', wide)).rejects.toBeInstanceOf(SessionValueLimitError);
+        expect(await host.getValue(id, 'k')).toBe(largest);
+      });
+
+      it('stores nothing for a session that is gone', async () => {
+        const { id } = await newSession();
+        await host.deleteSession(id);
+
+        await host.putValue(id, 'k', 'v').catch(() => undefined);
+
+        expect(await host.getValue(id, 'k')).toBeUndefined();
+      });
+    });
+
+    describe('deleteSession', () => {
+      it('removes metadata, logs and values, so a new session with the same id starts empty', async () => {
+        const { id } = await newSession();
+        await appendAll(id, 's', ['a', 'b']);
+        await host.putValue(id, 'k', 'v');
+
+        await host.deleteSession(id);
+
+        expect(await host.getSession(id)).toBeUndefined();
+        expect(await host.streamInfo(id, 's')).toBeUndefined();
+        expect(await host.getValue(id, 'k')).toBeUndefined();
+        expect(await host.appendEvent(id, 's', 'after delete')).toBe(0);
+
+        await newSession({ id });
+        expect(await host.streamInfo(id, 's')).toBeUndefined();
+        expect(await host.getValue(id, 'k')).toBeUndefined();
+        expect(await host.appendEvent(id, 's', 'fresh')).toBe(1);
+      });
+    });
+  });
+}

@@ -1,0 +1,74 @@
+import {
+  MemorySessionHost,
+  SessionHostUnavailableError,
+  type NodeMessage,
+  type NodeMessageHandler,
+  type SessionEvent,
+  type SessionHost,
+  type SessionMetadata,
+  type StreamInfo,
+} from '@nest-mcp/mcp';
+import type { Observable } from 'rxjs';
+import { throwError } from 'rxjs';
+
+/**
+ * A memory host whose store can be switched off, as a Redis failover would: every operation then
+ * fails with `SessionHostUnavailableError`. The data survives, as it does in a Redis that restarts
+ * with persistence.
+ */
+export class SwitchableSessionHost implements SessionHost {
+  available = true;
+  private readonly store = new MemorySessionHost();
+
+  private guard<T>(operation: () => Promise<T>): Promise<T> {
+    return this.available ? operation() : Promise.reject(new SessionHostUnavailableError('Redis is down (test)'));
+  }
+
+  createSession(metadata: SessionMetadata) {
+    return this.guard(() => this.store.createSession(metadata));
+  }
+  getSession(sessionId: string) {
+    return this.guard(() => this.store.getSession(sessionId));
+  }
+  mutateSession(sessionId: string, update: (current: SessionMetadata) => SessionMetadata) {
+    return this.guard(() => this.store.mutateSession(sessionId, update));
+  }
+  touchSession(sessionId: string) {
+    return this.guard(() => this.store.touchSession(sessionId));
+  }
+  deleteSession(sessionId: string) {
+    return this.guard(() => this.store.deleteSession(sessionId));
+  }
+  appendEvent(sessionId: string, streamId: string, payload: string, final?: boolean) {
+    return this.guard(() => this.store.appendEvent(sessionId, streamId, payload, final));
+  }
+  streamInfo(sessionId: string, streamId: string): Promise<StreamInfo | undefined> {
+    return this.guard(() => this.store.streamInfo(sessionId, streamId));
+  }
+  streamEvents(sessionId: string, streamId: string, afterSeq: number): Observable<SessionEvent> {
+    return this.available
+      ? this.store.streamEvents(sessionId, streamId, afterSeq)
+      : throwError(() => new SessionHostUnavailableError('Redis is down (test)'));
+  }
+  publish(nodeId: string, message: NodeMessage) {
+    return this.guard(() => this.store.publish(nodeId, message));
+  }
+  broadcast(message: NodeMessage) {
+    return this.guard(() => this.store.broadcast(message));
+  }
+  subscribe(nodeId: string, handler: NodeMessageHandler) {
+    return this.store.subscribe(nodeId, handler);
+  }
+  putValue(sessionId: string, key: string, value: string) {
+    return this.guard(() => this.store.putValue(sessionId, key, value));
+  }
+  getValue(sessionId: string, key: string) {
+    return this.guard(() => this.store.getValue(sessionId, key));
+  }
+  deleteValue(sessionId: string, key: string) {
+    return this.guard(() => this.store.deleteValue(sessionId, key));
+  }
+  close() {
+    return this.store.close();
+  }
+}
