@@ -32,19 +32,50 @@ export { McpAuthGuard } from './auth/mcp-auth.guard.js';
 export { PROTECTED_RESOURCE_WELL_KNOWN, type ProtectedResourceMetadata } from './auth/protected-resource.js';
 export { AUTHORIZATION_SERVER_WELL_KNOWN } from './auth/well-known.routes.js';
 
-export { McpContext, type ProgressToken } from './dispatch/mcp-context.js';
+export {
+  LOGGING_LEVELS,
+  McpContext,
+  type ElicitFormParams,
+  type ElicitUrlParams,
+  type McpElicitResult,
+  type ProgressToken,
+} from './dispatch/mcp-context.js';
+export type { ClientRequestOptions } from './dispatch/client-requests.service.js';
 export { RequestAbortedError } from './dispatch/in-flight-requests.service.js';
 
 export { McpTool, type McpToolOptions } from './registry/mcp-tool.decorator.js';
 export {
+  McpResource,
+  McpResourceTemplate,
+  type McpResourceOptions,
+  type McpResourceRequest,
+  type McpResourceTemplateOptions,
+} from './registry/mcp-resource.decorator.js';
+export {
+  McpCompletion,
+  McpPrompt,
+  type McpCompletionTarget,
+  type McpPromptArgument,
+  type McpPromptOptions,
+} from './registry/mcp-prompt.decorator.js';
+export type { McpCompleteFunction, McpItemOptions } from './registry/mcp-item.options.js';
+export {
   McpRegistry,
   McpRegistrationError,
+  type McpListKind,
+  type McpPromptDefinition,
+  type McpResourceDefinition,
+  type McpResourceTemplateDefinition,
   type McpToolDefinition,
+  type RegisteredPrompt,
+  type RegisteredResource,
+  type RegisteredResourceTemplate,
   type RegisteredTool,
 } from './registry/mcp-registry.service.js';
 export type { CompiledSchema, McpSchema, StandardJsonSchema } from './registry/schema.compiler.js';
 
-export { McpError, McpToolError } from './protocol/mcp.error.js';
+export { McpClientCapabilityError, McpError, McpToolError } from './protocol/mcp.error.js';
+export { audio, embeddedResource, image, resourceContents, resourceLink, text } from './protocol/content.js';
 export {
   JsonRpcErrorCode,
   type JsonRpcErrorObject,
@@ -53,6 +84,7 @@ export {
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  type OutboundMessage,
 } from './protocol/json-rpc.js';
 export {
   LATEST_PROTOCOL_VERSION,

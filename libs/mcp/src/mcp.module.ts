@@ -2,13 +2,20 @@ import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { MCP_AUTH_PROVIDERS } from './auth/auth.providers.js';
 import { Authenticator } from './auth/authenticator.interface.js';
+import { ClientRequests } from './dispatch/client-requests.service.js';
+import { CompletionMethods } from './dispatch/completion.methods.js';
 import { InFlightRequests } from './dispatch/in-flight-requests.service.js';
+import { LoggingMethods } from './dispatch/logging.methods.js';
 import { McpDispatcher } from './dispatch/mcp-dispatcher.service.js';
+import { PromptsMethods } from './dispatch/prompts.methods.js';
+import { ResourcesMethods } from './dispatch/resources.methods.js';
+import { ToolsMethods } from './dispatch/tools.methods.js';
 import { MCP_OPTIONS } from './mcp.constants.js';
 import { McpConfigurableModule, MCP_MODULE_OPTIONS } from './mcp.module-definition.js';
 import { resolveMcpOptions, type McpModuleOptions, type ResolvedMcpOptions } from './mcp.options.js';
 import { McpExplorer } from './registry/mcp-explorer.service.js';
 import { McpRegistry } from './registry/mcp-registry.service.js';
+import { ListChangedNotifier } from './session/list-changed.notifier.js';
 import { LiveStreams } from './session/live-streams.service.js';
 import { McpSessionEvents } from './session/mcp-session-events.service.js';
 import { MemorySessionHost } from './session/memory-session-host.js';
@@ -45,8 +52,15 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     SessionService,
     McpRegistry,
     McpExplorer,
+    ToolsMethods,
+    ResourcesMethods,
+    PromptsMethods,
+    CompletionMethods,
+    LoggingMethods,
     McpDispatcher,
     InFlightRequests,
+    ClientRequests,
+    ListChangedNotifier,
     StreamableHttpTransport,
     McpBodyReader,
     ...MCP_AUTH_PROVIDERS,

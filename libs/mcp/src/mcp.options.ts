@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { principalFromUser, type McpPrincipal } from './auth/mcp-principal.js';
 import { resolveMcpAuthOptions, type McpAuthOptions, type ResolvedMcpAuthOptions } from './auth/mcp-auth.options.js';
-import type { Icon } from './protocol/mcp.types.js';
+import type { Icon, LoggingLevel, ServerCapabilities } from './protocol/mcp.types.js';
 import type { SessionHost } from './session/session-host.interface.js';
 
 /**
@@ -56,6 +56,20 @@ export interface McpModuleOptions {
    * resumes with `Last-Event-ID` instead of growing memory. Default 4 MiB.
    */
   sseHighWaterBytes?: number;
+  /** How long `ctx.sample()`, `ctx.elicit()` and `ctx.listRoots()` wait for the client. Default 60 s. */
+  clientRequestTimeoutMs?: number;
+  /** Items per page of `tools/list`, `resources/list`, `resources/templates/list` and `prompts/list`. Default 100. */
+  pageSize?: number;
+  /**
+   * Minimum level of `ctx.log()` messages sent before the client chose one with `logging/setLevel`.
+   * Default `info`.
+   */
+  defaultLogLevel?: LoggingLevel;
+  /**
+   * Capabilities to advertise beyond what is registered at bootstrap, e.g. `{ tools: { listChanged:
+   * true } }` for an app that adds its first tool at run time with `McpRegistry`.
+   */
+  capabilities?: ServerCapabilities;
   /**
    * Reads the caller from the request. Default: `request.user` as set by Passport and Nest auth
    * guards (JWT claims, an `McpPrincipal`, or any object with an `id`); anonymous without one.
@@ -92,7 +106,10 @@ type DefaultedKeys =
   | 'sseKeepaliveMs'
   | 'sseRetryMs'
   | 'sseHighWaterBytes'
-  | 'resolvePrincipal';
+  | 'resolvePrincipal'
+  | 'clientRequestTimeoutMs'
+  | 'pageSize'
+  | 'defaultLogLevel';
 
 /** Options with every default applied; what the module's services read. */
 export type ResolvedMcpOptions = Omit<McpModuleOptions, DefaultedKeys | 'auth'> &
@@ -118,6 +135,9 @@ export function resolveMcpOptions(options: McpModuleOptions): ResolvedMcpOptions
     sseKeepaliveMs: options.sseKeepaliveMs ?? 15_000,
     sseRetryMs: options.sseRetryMs ?? 1_000,
     sseHighWaterBytes: options.sseHighWaterBytes ?? 4 * 1024 * 1024,
+    clientRequestTimeoutMs: options.clientRequestTimeoutMs ?? 60_000,
+    pageSize: options.pageSize ?? 100,
+    defaultLogLevel: options.defaultLogLevel ?? 'info',
     resolvePrincipal: options.resolvePrincipal ?? ((request) => principalFromUser(request.user)),
     auth: options.auth && resolveMcpAuthOptions(options.auth, { resourceName: options.title ?? options.name }),
   };

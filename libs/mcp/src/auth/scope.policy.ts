@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import type { JsonRpcRequest } from '../protocol/json-rpc.js';
+import { matchResource } from '../dispatch/resources.methods.js';
 import { McpRegistry } from '../registry/mcp-registry.service.js';
 import { InsufficientScopeError } from './auth.errors.js';
 import { writeAuthChallenge, type HeaderTarget } from './mcp-auth.guard.js';
@@ -24,13 +25,19 @@ export class McpScopePolicy {
     private readonly resource: ProtectedResource,
   ) {}
 
-  /** Scopes a request needs beyond `auth.requiredScopes` (a scoped tool's), if any. */
+  /** Scopes a request needs beyond `auth.requiredScopes` (a scoped tool's, prompt's or resource's), if any. */
   requiredScopes(message: JsonRpcRequest): readonly string[] | undefined {
-    if (message.method === 'tools/call') {
-      const name = message.params?.name;
-      return typeof name === 'string' ? this.registry.getTool(name)?.scopes : undefined;
+    const { name, uri } = message.params ?? {};
+    switch (message.method) {
+      case 'tools/call':
+        return typeof name === 'string' ? this.registry.getTool(name)?.scopes : undefined;
+      case 'prompts/get':
+        return typeof name === 'string' ? this.registry.getPrompt(name)?.scopes : undefined;
+      case 'resources/read':
+        return typeof uri === 'string' ? matchResource(this.registry, uri)?.item.scopes : undefined;
+      default:
+        return undefined;
     }
-    return undefined;
   }
 
   /**

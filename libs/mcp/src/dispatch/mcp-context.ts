@@ -1,11 +1,33 @@
 import type { McpPrincipal } from '../auth/mcp-principal.js';
-import type { JsonRpcId } from '../protocol/json-rpc.js';
+import type { JsonRpcId, OutboundMessage } from '../protocol/json-rpc.js';
+import { McpClientCapabilityError, McpToolError } from '../protocol/mcp.error.js';
+import type {
+  ClientCapabilities,
+  CreateMessageParams,
+  CreateMessageResult,
+  ElicitResult,
+  LoggingLevel,
+  Root,
+} from '../protocol/mcp.types.js';
+import { compileSchema, isStandardSchema, type StandardJsonSchema } from '../registry/schema.compiler.js';
 import type { SessionMetadata } from '../session/session-host.interface.js';
 import type { McpNotification } from '../session/mcp-session-events.service.js';
+import type { ClientRequestOptions } from './client-requests.service.js';
 
 /** Carries the messages a handler sends while its request runs (the request's own stream). */
 export interface RequestChannel {
-  send(notification: McpNotification): Promise<void>;
+  send(message: OutboundMessage): Promise<void>;
+}
+
+/** Sends requests to the client and waits for their answers (implemented by `ClientRequests`). */
+export interface ClientRequester {
+  request(
+    sessionId: string,
+    channel: RequestChannel,
+    method: string,
+    params: Record<string, unknown>,
+    options?: ClientRequestOptions,
+  ): Promise<Record<string, unknown>>;
 }
 
 export type ProgressToken = string | number;
@@ -17,6 +39,32 @@ export interface McpContextInit {
   signal: AbortSignal;
   meta: Record<string, unknown> | undefined;
   channel: RequestChannel;
+  client: ClientRequester;
+  defaultLogLevel: LoggingLevel;
+}
+
+/** RFC 5424 severities in increasing order, as MCP 2025-11-25 `server/utilities/logging` lists them. */
+export const LOGGING_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+/** Form-mode elicitation: a message and a flat object schema (JSON Schema or zod 4). */
+export interface ElicitFormParams<T = Record<string, unknown>> {
+  mode?: 'form';
+  message: string;
+  requestedSchema: Record<string, unknown> | StandardJsonSchema<unknown, T>;
+}
+
+/** The user's answer to an elicitation; `content` only when `action` is `accept` (form mode). */
+export interface McpElicitResult<T = Record<string, unknown>> {
+  action: ElicitResult['action'];
+  content?: T;
+}
+
+/** URL-mode elicitation (MCP 2025-11-25, SEP-1036): the client opens `url` for the user. */
+export interface ElicitUrlParams {
+  mode: 'url';
+  message: string;
+  url: string;
+  elicitationId: string;
 }
 
 /**
@@ -38,6 +86,8 @@ export class McpContext {
   readonly meta: Record<string, unknown>;
   private readonly session: SessionMetadata;
   private readonly channel: RequestChannel;
+  private readonly client: ClientRequester;
+  private readonly minimumLogLevel: number;
   private lastProgress = -Infinity;
 
   constructor(init: McpContextInit) {
@@ -49,6 +99,8 @@ export class McpContext {
     this.protocolVersion = init.session.protocolVersion;
     this.meta = init.meta ?? {};
     this.channel = init.channel;
+    this.client = init.client;
+    this.minimumLogLevel = LOGGING_LEVELS.indexOf(init.session.logLevel ?? init.defaultLogLevel);
   }
 
   /** Name and version the client announced at `initialize`. */
@@ -57,7 +109,7 @@ export class McpContext {
   }
 
   /** Capabilities the client announced at `initialize`. */
-  get clientCapabilities(): SessionMetadata['clientCapabilities'] {
+  get clientCapabilities(): ClientCapabilities {
     return this.session.clientCapabilities;
   }
 
@@ -87,8 +139,76 @@ export class McpContext {
     });
   }
 
+  /**
+   * Sends a log message to the client (`notifications/message`) when `level` is at or above the
+   * level the session chose with `logging/setLevel` (default: the module's `defaultLogLevel`).
+   */
+  async log(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
+    const severity = LOGGING_LEVELS.indexOf(level);
+    if (severity < 0) throw new TypeError(`Unknown log level ${JSON.stringify(level)}.`);
+    if (severity < this.minimumLogLevel || this.signal.aborted) return;
+    await this.channel.send({ method: 'notifications/message', params: { level, data, ...(logger && { logger }) } });
+  }
+
   /** Sends a notification related to this request on the request's stream. */
   notify(notification: McpNotification): Promise<void> {
     return this.channel.send(notification);
+  }
+
+  /**
+   * Asks the client's model for a completion (`sampling/createMessage`, MCP 2025-11-25
+   * `client/sampling`). Needs the client's `sampling` capability (`sampling.tools` when `tools` are
+   * passed).
+   */
+  async sample(params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult> {
+    const sampling = this.requireCapability('sampling') as Record<string, unknown>;
+    if (params.tools && !sampling.tools) throw new McpClientCapabilityError('sampling.tools');
+    return (await this.ask('sampling/createMessage', params, options)) as CreateMessageResult;
+  }
+
+  /**
+   * Asks the user for input through the client (`elicitation/create`, MCP 2025-11-25
+   * `client/elicitation`): a form described by a flat schema, or a URL to open (`mode: 'url'`,
+   * needs `elicitation.url`). With a zod schema the accepted content is validated and typed.
+   */
+  async elicit<T = Record<string, unknown>>(
+    params: ElicitFormParams<T> | ElicitUrlParams,
+    options?: ClientRequestOptions,
+  ): Promise<McpElicitResult<T>> {
+    const elicitation = this.requireCapability('elicitation') as Record<string, unknown>;
+    if (params.mode === 'url') {
+      if (!elicitation.url) throw new McpClientCapabilityError('elicitation.url');
+      return (await this.ask('elicitation/create', { ...params }, options)) as unknown as McpElicitResult<T>;
+    }
+    // An empty `elicitation: {}` means form mode only (2025-11-25); `{ url: {} }` alone excludes forms.
+    if (elicitation.url && !elicitation.form) throw new McpClientCapabilityError('elicitation.form');
+    const { requestedSchema, ...rest } = params;
+    const schema = isStandardSchema(requestedSchema) ? compileSchema(requestedSchema, 'input', 'ctx.elicit()') : undefined;
+    const result = (await this.ask(
+      'elicitation/create',
+      { ...rest, requestedSchema: schema?.jsonSchema ?? requestedSchema },
+      options,
+    )) as ElicitResult;
+    if (!schema || result.action !== 'accept') return result as McpElicitResult<T>;
+    const checked = await schema.validate(result.content ?? {});
+    if (!checked.ok) throw new McpToolError(`The client returned elicited content that does not match the form: ${checked.message}`);
+    return { ...result, content: checked.value as T };
+  }
+
+  /** Asks the client for its roots (`roots/list`, MCP 2025-11-25 `client/roots`). */
+  async listRoots(options?: ClientRequestOptions): Promise<Root[]> {
+    this.requireCapability('roots');
+    const result = await this.ask('roots/list', {}, options);
+    return (result.roots ?? []) as Root[];
+  }
+
+  private requireCapability(name: 'sampling' | 'elicitation' | 'roots'): unknown {
+    const capability = this.session.clientCapabilities[name];
+    if (typeof capability !== 'object' || capability === null) throw new McpClientCapabilityError(name);
+    return capability;
+  }
+
+  private ask(method: string, params: Record<string, unknown>, options?: ClientRequestOptions) {
+    return this.client.request(this.sessionId, this.channel, method, params, { signal: this.signal, ...options });
   }
 }

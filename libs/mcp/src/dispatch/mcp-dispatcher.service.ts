@@ -1,41 +1,46 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { isToolListed, missingScopes } from '../auth/scopes.js';
+import { Inject, Injectable } from '@nestjs/common';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import type { JsonRpcRequest } from '../protocol/json-rpc.js';
 import { McpError } from '../protocol/mcp.error.js';
-import type { CallToolResult, InitializeResult, ServerCapabilities } from '../protocol/mcp.types.js';
-import { McpRegistry, type RegisteredTool } from '../registry/mcp-registry.service.js';
+import type { InitializeResult, ServerCapabilities } from '../protocol/mcp.types.js';
+import { McpRegistry } from '../registry/mcp-registry.service.js';
+import { CompletionMethods } from './completion.methods.js';
+import { LoggingMethods } from './logging.methods.js';
 import type { McpContext } from './mcp-context.js';
-import { isProtocolError, publicToolErrorMessage, toCallToolResult, toolError } from './tool-result.js';
-
-type MethodHandler = (params: Record<string, unknown>, ctx: McpContext) => Promise<object> | object;
+import type { MethodHandler } from './method-handler.js';
+import { PromptsMethods } from './prompts.methods.js';
+import { ResourcesMethods } from './resources.methods.js';
+import { ToolsMethods } from './tools.methods.js';
 
 /**
- * Routes a request to its method handler. The method table is fixed at construction; nothing is
- * built per request. Handlers know nothing of HTTP or sessions beyond the `McpContext`.
+ * Routes a request to its method handler. The method table is built once from the feature groups;
+ * nothing is built per request. Handlers know nothing of HTTP or sessions beyond the `McpContext`.
  */
 @Injectable()
 export class McpDispatcher {
-  private readonly logger = new Logger(McpDispatcher.name);
-  private readonly methods: ReadonlyMap<string, MethodHandler> = new Map<string, MethodHandler>([
-    ['ping', () => ({})],
-    [
-      'tools/list',
-      (_params, ctx) => ({
-        tools: this.registry
-          .listTools()
-          .filter((tool) => isToolListed(tool, ctx.auth, this.options.auth))
-          .map((tool) => tool.descriptor),
-      }),
-    ],
-    ['tools/call', (params, ctx) => this.callTool(params, ctx)],
-  ]);
+  private readonly methods: ReadonlyMap<string, MethodHandler>;
 
   constructor(
     private readonly registry: McpRegistry,
     @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
-  ) {}
+    tools: ToolsMethods,
+    resources: ResourcesMethods,
+    prompts: PromptsMethods,
+    completion: CompletionMethods,
+    logging: LoggingMethods,
+  ) {
+    this.methods = new Map(
+      Object.entries({
+        ping: () => ({}),
+        ...tools.methods,
+        ...resources.methods,
+        ...prompts.methods,
+        ...completion.methods,
+        ...logging.methods,
+      }),
+    );
+  }
 
   /** Resolves to the `result` of the response, or rejects with an `McpError`. */
   async dispatch(request: JsonRpcRequest, ctx: McpContext): Promise<object> {
@@ -61,51 +66,17 @@ export class McpDispatcher {
     };
   }
 
+  /** What the app registered, plus anything forced with the `capabilities` option. */
   private capabilities(): ServerCapabilities {
-    return { tools: { listChanged: true } };
-  }
-
-  private async callTool(params: Record<string, unknown>, ctx: McpContext): Promise<CallToolResult> {
-    const { name } = params;
-    if (typeof name !== 'string') throw McpError.invalidParams('tools/call needs a "name" string.');
-    const tool = this.registry.getTool(name);
-    if (!tool) throw McpError.invalidParams(`Unknown tool: ${name}`);
-    // The transport answers HTTP 403 before dispatch; this covers every other way in (batches).
-    if (missingScopes(ctx.auth, tool.scopes).length > 0) throw McpError.invalidParams(`Tool ${name} needs the scopes: ${tool.scopes!.join(' ')}`);
-    // Invalid arguments are a tool execution error the model can correct (MCP 2025-11-25, SEP-1303).
-    const args = params.arguments ?? {};
-    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-      return toolError(`Invalid arguments for tool ${name}: "arguments" must be an object.`);
-    }
-    const input = tool.input ? await tool.input.validate(args) : { ok: true as const, value: args };
-    if (!input.ok) return toolError(`Invalid arguments for tool ${name}: ${input.message}`);
-    let value: unknown;
-    try {
-      value = await tool.handler(input.value, ctx);
-    } catch (error) {
-      // A cancelled request gets no response at all; the transport sees the aborted signal.
-      if (ctx.signal.aborted) throw error;
-      return this.toolFailure(tool, error);
-    }
-    return this.checkOutput(tool, toCallToolResult(value, tool.output !== undefined));
-  }
-
-  private toolFailure(tool: RegisteredTool, error: unknown): CallToolResult {
-    if (isProtocolError(error)) throw error;
-    const message = publicToolErrorMessage(error);
-    if (message !== undefined) return toolError(message);
-    this.logger.error(`Tool ${tool.descriptor.name} (${tool.owner}) failed`, error instanceof Error ? error.stack : String(error));
-    return toolError(`Tool ${tool.descriptor.name} failed with an internal error.`);
-  }
-
-  private async checkOutput(tool: RegisteredTool, result: CallToolResult): Promise<CallToolResult> {
-    if (!tool.output || result.isError) return result;
-    if (result.structuredContent === undefined) {
-      return toolError(`Tool ${tool.descriptor.name} declares an output schema but returned no structured content.`);
-    }
-    const output = await tool.output.validate(result.structuredContent);
-    if (output.ok) return result;
-    this.logger.error(`Tool ${tool.descriptor.name} (${tool.owner}) returned invalid structured content: ${output.message}`);
-    return toolError(`Tool ${tool.descriptor.name} returned structured content that does not match its output schema.`);
+    const registry = this.registry;
+    const hasResources = registry.listResources().length > 0 || registry.listResourceTemplates().length > 0;
+    return {
+      ...(registry.listTools().length > 0 && { tools: { listChanged: true } }),
+      ...(hasResources && { resources: { subscribe: true, listChanged: true } }),
+      ...(registry.listPrompts().length > 0 && { prompts: { listChanged: true } }),
+      ...(registry.hasCompletions && { completions: {} }),
+      logging: {},
+      ...this.options.capabilities,
+    };
   }
 }

@@ -104,3 +104,6 @@ export const errorResponse = (id: JsonRpcId | null, error: JsonRpcErrorObject): 
   id,
   error,
 });
+
+/** A message the server sends to a client, before the `jsonrpc` member is added. */
+export type OutboundMessage = Omit<JsonRpcRequest, 'jsonrpc'> | Omit<JsonRpcNotification, 'jsonrpc'>;

@@ -41,3 +41,14 @@ export class McpToolError extends Error {
     this.name = 'McpToolError';
   }
 }
+
+/**
+ * A handler asked the client for something (sampling, elicitation, roots) it did not declare at
+ * `initialize`. Uncaught, it becomes a tool error whose text says what is missing.
+ */
+export class McpClientCapabilityError extends McpToolError {
+  constructor(readonly capability: string) {
+    super(`The client did not declare the "${capability}" capability, so the server cannot use it in this session.`);
+    this.name = 'McpClientCapabilityError';
+  }
+}

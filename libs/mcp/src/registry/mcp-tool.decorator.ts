@@ -1,13 +1,12 @@
 import { SetMetadata } from '@nestjs/common';
 import { MCP_TOOL_METADATA } from '../mcp.constants.js';
-import type { Icon, ToolAnnotations } from '../protocol/mcp.types.js';
+import type { ToolAnnotations } from '../protocol/mcp.types.js';
+import type { McpItemOptions } from './mcp-item.options.js';
 import type { McpSchema } from './schema.compiler.js';
 
-export interface McpToolOptions {
+export interface McpToolOptions extends McpItemOptions {
   /** Unique tool name: 1–128 characters of `A-Z a-z 0-9 _ - .` (MCP 2025-11-25, SEP-986). */
   name: string;
-  /** Human-readable name for UIs. */
-  title?: string;
   /** What the tool does; models read this to decide when to call it. */
   description: string;
   /**
@@ -21,20 +20,14 @@ export interface McpToolOptions {
    */
   output?: McpSchema;
   annotations?: ToolAnnotations;
-  icons?: Icon[];
-  _meta?: Record<string, unknown>;
-  /**
-   * OAuth scopes a caller needs for this tool (`ctx.auth.scopes`; an anonymous caller has none).
-   * Calling it without them is answered HTTP 403 `insufficient_scope` naming the scopes (MCP
-   * step-up), and the tool is left out of `tools/list` for such callers unless
-   * `auth.hideUnauthorizedTools` is false.
-   */
-  scopes?: string[];
 }
 
 /**
  * Exposes a provider method as an MCP tool. The method receives `(args, ctx: McpContext)` and may
- * return a `CallToolResult`, a string (text content) or an object (see `output`).
+ * return a `CallToolResult`, a string (text content) or an object (see `output`). With `scopes`,
+ * calling it without them is answered HTTP 403 `insufficient_scope` naming the scopes (MCP
+ * step-up), and the tool is left out of `tools/list` for such callers unless
+ * `auth.hideUnauthorizedTools` is false.
  *
  * @example
  * ＠McpTool({ name: 'echo', description: 'Echo a message', input: z.object({ text: z.string() }) })

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Subject, Subscription, type Observable } from 'rxjs';
-import type { JsonRpcNotification } from '../protocol/json-rpc.js';
+import type { JsonRpcNotification, OutboundMessage } from '../protocol/json-rpc.js';
 import { STANDALONE_STREAM_ID } from './event-id.js';
 import { LiveStreams } from './live-streams.service.js';
 import { NodeBus } from './node-bus.service.js';
@@ -42,13 +42,18 @@ export class McpSessionEvents implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.subscription.add(
-      this.bus.on('notify-all').subscribe(({ notification }) => {
-        for (const sessionId of this.liveStreams.sessionsHolding(STANDALONE_STREAM_ID)) {
-          this.notify(sessionId, notification as McpNotification).catch((error: unknown) =>
-            this.logger.warn(`Notifying session ${sessionId} failed: ${String(error)}`),
-          );
-        }
-      }),
+      this.bus.on('notify-all').subscribe(({ notification }) =>
+        this.notifyHeldSessions(async () => notification as McpNotification),
+      ),
+    );
+    this.subscription.add(
+      this.bus.on('resource-updated').subscribe(({ uri }) =>
+        this.notifyHeldSessions(async (sessionId) => {
+          const session = await this.host.getSession(sessionId);
+          const subscribed = (session?.attributes.subscriptions as string[] | undefined)?.includes(uri);
+          return subscribed ? { method: 'notifications/resources/updated', params: { uri } } : undefined;
+        }),
+      ),
     );
     if (this.host.expired$) {
       this.subscription.add(this.host.expired$.subscribe((sessionId) => this.emit({ type: 'expired', sessionId })));
@@ -64,14 +69,36 @@ export class McpSessionEvents implements OnModuleInit, OnModuleDestroy {
    * Sends a notification on the session's GET stream (appended to its log, so a client that
    * reconnects with `Last-Event-ID` still receives it). Resolves to `false` when the session is gone.
    */
-  async notify(sessionId: string, notification: McpNotification): Promise<boolean> {
-    const payload = JSON.stringify({ jsonrpc: '2.0', ...notification });
-    return (await this.host.appendEvent(sessionId, STANDALONE_STREAM_ID, payload)) > 0;
+  notify(sessionId: string, notification: McpNotification): Promise<boolean> {
+    return this.sendStandalone(sessionId, notification);
   }
 
   /** Sends a notification to every session that has a GET stream open, on any node. */
   notifyAll(notification: McpNotification): Promise<void> {
     return this.bus.broadcast({ type: 'notify-all', notification: { ...notification } });
+  }
+
+  /**
+   * Tells every session subscribed to `uri` (`resources/subscribe`) that it changed, wherever its
+   * GET stream is held (`notifications/resources/updated`, MCP 2025-11-25 `server/resources`).
+   */
+  notifyResourceUpdated(uri: string): Promise<void> {
+    return this.bus.broadcast({ type: 'resource-updated', uri });
+  }
+
+  /** @internal Appends any server message (notification or request) to the session's GET stream. */
+  async sendStandalone(sessionId: string, message: OutboundMessage): Promise<boolean> {
+    const payload = JSON.stringify({ jsonrpc: '2.0', ...message });
+    return (await this.host.appendEvent(sessionId, STANDALONE_STREAM_ID, payload)) > 0;
+  }
+
+  /** For each session whose GET stream this node holds, sends what `build` returns (if anything). */
+  private notifyHeldSessions(build: (sessionId: string) => Promise<McpNotification | undefined>): void {
+    for (const sessionId of this.liveStreams.sessionsHolding(STANDALONE_STREAM_ID)) {
+      build(sessionId)
+        .then((notification) => notification && this.notify(sessionId, notification))
+        .catch((error: unknown) => this.logger.warn(`Notifying session ${sessionId} failed: ${String(error)}`));
+    }
   }
 
   /** @internal used by the session service. */

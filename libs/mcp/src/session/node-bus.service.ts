@@ -12,7 +12,11 @@ export type BusMessage =
   /** A new connection took over a stream: other connections reading it close. */
   | { type: 'stream-claimed'; sessionId: string; streamId: string; connectionId: string }
   /** A notification for every session whose GET stream a node holds. */
-  | { type: 'notify-all'; notification: Record<string, unknown> };
+  | { type: 'notify-all'; notification: Record<string, unknown> }
+  /** A resource changed: nodes notify the sessions subscribed to it whose GET stream they hold. */
+  | { type: 'resource-updated'; uri: string }
+  /** A client's response to a server→client request, forwarded to the node that waits for it. */
+  | { type: 'client-response'; sessionId: string; message: Record<string, unknown> };
 
 /**
  * This node's identity and its mailbox on the session host: point-to-point messages addressed to

@@ -2,10 +2,10 @@ import type { Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { RequestChannel } from '../dispatch/mcp-context.js';
 import type { McpResponseMode } from '../mcp.options.js';
-import type { JsonRpcResponse } from '../protocol/json-rpc.js';
+import type { JsonRpcResponse, OutboundMessage } from '../protocol/json-rpc.js';
 import { isAtLeast } from '../protocol/protocol-version.js';
 import { createStreamId, formatEventId } from '../session/event-id.js';
-import type { McpNotification, McpSessionEvents } from '../session/mcp-session-events.service.js';
+import type { McpSessionEvents } from '../session/mcp-session-events.service.js';
 import type { SessionHost } from '../session/session-host.interface.js';
 import { pumpLog } from './log-pump.js';
 import { SseWriter, type SseWriterOptions } from './sse.writer.js';
@@ -49,14 +49,14 @@ export class PostExchange implements RequestChannel {
     return this.options.mode === 'sse' ? this.enqueue(async () => this.openSse()) : Promise.resolve();
   }
 
-  send(notification: McpNotification): Promise<void> {
+  send(message: OutboundMessage): Promise<void> {
     if (this.options.mode === 'json') {
       // JSON responses carry one message; related ones go to the standalone stream instead.
-      return this.options.events.notify(this.options.sessionId, notification).then(() => undefined);
+      return this.options.events.sendStandalone(this.options.sessionId, message).then(() => undefined);
     }
     return this.enqueue(async () => {
       this.openSse();
-      await this.emit(JSON.stringify({ jsonrpc: '2.0', ...notification }), false);
+      await this.emit(JSON.stringify({ jsonrpc: '2.0', ...message }), false);
     });
   }
 

@@ -2,6 +2,7 @@ import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy } from '@n
 import type { ServerResponse } from 'node:http';
 import { principalKey, type McpPrincipal } from '../auth/mcp-principal.js';
 import { McpScopePolicy } from '../auth/scope.policy.js';
+import { ClientRequests } from '../dispatch/client-requests.service.js';
 import { InFlightRequests } from '../dispatch/in-flight-requests.service.js';
 import { McpContext, type RequestChannel } from '../dispatch/mcp-context.js';
 import { McpDispatcher } from '../dispatch/mcp-dispatcher.service.js';
@@ -67,6 +68,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     private readonly sessions: SessionService,
     private readonly dispatcher: McpDispatcher,
     private readonly inFlight: InFlightRequests,
+    private readonly clientRequests: ClientRequests,
     private readonly liveStreams: LiveStreams,
     private readonly events: McpSessionEvents,
     private readonly scopePolicy: McpScopePolicy,
@@ -105,7 +107,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
           await this.handleNotification(message.message, session);
           return this.accepted(response);
         case 'response':
-          this.handleClientResponse(message.message, session);
+          await this.handleClientResponse(message.message, session);
           return this.accepted(response);
         case 'request':
           // A scoped tool without its scopes: HTTP 403 insufficient_scope (MCP step-up).
@@ -213,6 +215,8 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       signal: controller.signal,
       meta: request.params?._meta as Record<string, unknown> | undefined,
       channel,
+      client: this.clientRequests,
+      defaultLogLevel: this.options.defaultLogLevel,
     });
     try {
       const result = await this.dispatcher.dispatch(request, ctx);
@@ -247,7 +251,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       throw invalidRequest('a batch must be a non-empty array of JSON-RPC messages.');
     }
     const standalone: RequestChannel = {
-      send: (notification) => this.events.notify(session.id, notification).then(() => undefined),
+      send: (outbound) => this.events.sendStandalone(session.id, outbound).then(() => undefined),
     };
     const answers = await Promise.all(
       messages.map(async (message) => {
@@ -258,7 +262,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
           return this.execute(message.message, session, principal, standalone);
         }
         if (message.kind === 'notification') await this.handleNotification(message.message, session);
-        if (message.kind === 'response') this.handleClientResponse(message.message, session);
+        if (message.kind === 'response') await this.handleClientResponse(message.message, session);
         return undefined;
       }),
     );
@@ -286,9 +290,10 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     }
   }
 
-  private handleClientResponse(message: JsonRpcResponse, session: SessionMetadata): void {
-    this.logger.debug(`Dropped response ${JSON.stringify(message.id)} of session ${session.id}: nothing waits for it.`);
+  private handleClientResponse(message: JsonRpcResponse, session: SessionMetadata): Promise<void> {
+    return this.clientRequests.deliver(session.id, message);
   }
+
 
   private async openStream(
     session: SessionMetadata,

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MCP_OPTIONS } from '../mcp.constants.js';
+import type { ResolvedMcpOptions } from '../mcp.options.js';
+import { McpError } from '../protocol/mcp.error.js';
+import type { GetPromptResult, PromptMessage } from '../protocol/mcp.types.js';
+import { McpRegistry, type RegisteredPrompt } from '../registry/mcp-registry.service.js';
+import { paginate } from '../registry/pagination.js';
+import { hasScopes, isListed, isVisible } from './item-access.js';
+import type { McpContext } from './mcp-context.js';
+import type { McpMethodGroup, MethodHandler } from './method-handler.js';
+
+/** A prompt method's return value as a `GetPromptResult`. */
+export function toGetPromptResult(value: unknown, description: string | undefined): GetPromptResult {
+  if (typeof value === 'string') {
+    return { ...(description && { description }), messages: [{ role: 'user', content: { type: 'text', text: value } }] };
+  }
+  if (Array.isArray(value)) return { ...(description && { description }), messages: value as PromptMessage[] };
+  if (typeof value === 'object' && value !== null && Array.isArray((value as GetPromptResult).messages)) {
+    return value as GetPromptResult;
+  }
+  throw new Error('A prompt must return a string, a list of messages or a GetPromptResult.');
+}
+
+/** `prompts/list` and `prompts/get` (MCP 2025-11-25 `server/prompts`). */
+@Injectable()
+export class PromptsMethods implements McpMethodGroup {
+  readonly methods: Record<string, MethodHandler> = {
+    'prompts/list': (params, ctx) => {
+      const prompts = this.registry.listPrompts().filter((item) => isListed(item, ctx, this.showUnauthorized));
+      const { page, nextCursor } = paginate(prompts, 'prompts', params.cursor, this.options.pageSize);
+      return { prompts: page.map((item) => item.descriptor), ...(nextCursor && { nextCursor }) };
+    },
+    'prompts/get': (params, ctx) => this.get(params, ctx),
+  };
+
+  constructor(
+    private readonly registry: McpRegistry,
+    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+  ) {}
+
+  private get showUnauthorized(): boolean {
+    return this.options.auth?.hideUnauthorizedTools === false;
+  }
+
+  private async get(params: Record<string, unknown>, ctx: McpContext): Promise<GetPromptResult> {
+    const { name } = params;
+    if (typeof name !== 'string') throw McpError.invalidParams('prompts/get needs a "name" string.');
+    const prompt = this.registry.getPrompt(name);
+    if (!prompt || !isVisible(prompt, ctx)) throw McpError.invalidParams(`Unknown prompt: ${name}`);
+    if (!hasScopes(prompt, ctx)) throw McpError.invalidParams(`Prompt ${name} needs the scopes: ${prompt.scopes!.join(' ')}`);
+    const args = await this.checkArguments(prompt, params.arguments ?? {});
+    return toGetPromptResult(await prompt.handler(args, ctx), prompt.descriptor.description);
+  }
+
+  private async checkArguments(prompt: RegisteredPrompt, args: unknown): Promise<Record<string, unknown>> {
+    const name = prompt.descriptor.name;
+    if (typeof args !== 'object' || args === null || Array.isArray(args) || Object.values(args).some((value) => typeof value !== 'string')) {
+      throw McpError.invalidParams(`Invalid arguments for prompt ${name}: "arguments" must map names to strings.`);
+    }
+    if (prompt.input) {
+      const checked = await prompt.input.validate(args);
+      if (!checked.ok) throw McpError.invalidParams(`Invalid arguments for prompt ${name}: ${checked.message}`);
+      return checked.value as Record<string, unknown>;
+    }
+    const missing = (prompt.descriptor.arguments ?? []).filter((argument) => argument.required && !(argument.name in args));
+    if (missing.length > 0) {
+      throw McpError.invalidParams(`Invalid arguments for prompt ${name}: missing ${missing.map((argument) => argument.name).join(', ')}.`);
+    }
+    return args as Record<string, unknown>;
+  }
+}

@@ -1,0 +1,104 @@
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { MCP_OPTIONS } from '../mcp.constants.js';
+import type { ResolvedMcpOptions } from '../mcp.options.js';
+import { JsonRpcErrorCode } from '../protocol/json-rpc.js';
+import { McpError } from '../protocol/mcp.error.js';
+import { McpRegistry, type RegisteredResource, type RegisteredResourceTemplate } from '../registry/mcp-registry.service.js';
+import { paginate } from '../registry/pagination.js';
+import { SessionService } from '../session/session.service.js';
+import { hasScopes, isListed, isVisible } from './item-access.js';
+import type { McpContext } from './mcp-context.js';
+import type { McpMethodGroup, MethodHandler } from './method-handler.js';
+import { toReadResourceResult } from './resource-result.js';
+
+/** Most resource subscriptions one session may hold. */
+const MAX_SUBSCRIPTIONS = 1_000;
+
+/** A matched resource: a fixed one, or a template with the variables of the URI. */
+export type ResourceMatch =
+  | { kind: 'resource'; item: RegisteredResource; variables: Record<string, string> }
+  | { kind: 'template'; item: RegisteredResourceTemplate; variables: Record<string, string> };
+
+/** Finds what serves a URI: a fixed resource first, then the first template that matches. */
+export function matchResource(registry: McpRegistry, uri: string): ResourceMatch | undefined {
+  const resource = registry.getResource(uri);
+  if (resource) return { kind: 'resource', item: resource, variables: {} };
+  for (const template of registry.listResourceTemplates()) {
+    const variables = template.template.match(uri);
+    if (variables) return { kind: 'template', item: template, variables };
+  }
+  return undefined;
+}
+
+const subscriptionsOf = (attributes: Record<string, unknown>): string[] => (attributes.subscriptions as string[] | undefined) ?? [];
+
+/** `resources/*` (MCP 2025-11-25 `server/resources`), subscriptions included. */
+@Injectable()
+export class ResourcesMethods implements McpMethodGroup {
+  readonly methods: Record<string, MethodHandler> = {
+    'resources/list': (params, ctx) => {
+      const resources = this.registry.listResources().filter((item) => isListed(item, ctx, this.showUnauthorized));
+      const { page, nextCursor } = paginate(resources, 'resources', params.cursor, this.options.pageSize);
+      return { resources: page.map((item) => item.descriptor), ...(nextCursor && { nextCursor }) };
+    },
+    'resources/templates/list': (params, ctx) => {
+      const templates = this.registry.listResourceTemplates().filter((item) => isListed(item, ctx, this.showUnauthorized));
+      const { page, nextCursor } = paginate(templates, 'resources/templates', params.cursor, this.options.pageSize);
+      return { resourceTemplates: page.map((item) => item.descriptor), ...(nextCursor && { nextCursor }) };
+    },
+    'resources/read': (params, ctx) => this.read(params, ctx),
+    'resources/subscribe': async (params, ctx) => {
+      const uri = this.uri(params);
+      await this.sessions.mutate(ctx.sessionId, (session) => {
+        const current = subscriptionsOf(session.attributes);
+        if (current.includes(uri)) return session;
+        if (current.length >= MAX_SUBSCRIPTIONS) {
+          throw McpError.invalidParams(`A session may hold at most ${MAX_SUBSCRIPTIONS} resource subscriptions.`);
+        }
+        return { ...session, attributes: { ...session.attributes, subscriptions: [...current, uri] } };
+      });
+      return {};
+    },
+    'resources/unsubscribe': async (params, ctx) => {
+      const uri = this.uri(params);
+      await this.sessions.mutate(ctx.sessionId, (session) => ({
+        ...session,
+        attributes: { ...session.attributes, subscriptions: subscriptionsOf(session.attributes).filter((item) => item !== uri) },
+      }));
+      return {};
+    },
+  };
+
+  constructor(
+    private readonly registry: McpRegistry,
+    private readonly sessions: SessionService,
+    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+  ) {}
+
+  private get showUnauthorized(): boolean {
+    return this.options.auth?.hideUnauthorizedTools === false;
+  }
+
+  private uri(params: Record<string, unknown>): string {
+    if (typeof params.uri !== 'string' || params.uri.length === 0) throw McpError.invalidParams('A "uri" string is required.');
+    return params.uri;
+  }
+
+  private async read(params: Record<string, unknown>, ctx: McpContext) {
+    const uri = this.uri(params);
+    const match = matchResource(this.registry, uri);
+    if (!match || !isVisible(match.item, ctx)) throw resourceNotFound(uri);
+    if (!hasScopes(match.item, ctx)) throw McpError.invalidParams(`Resource ${uri} needs the scopes: ${match.item.scopes!.join(' ')}`);
+    let value: unknown;
+    try {
+      value = await match.item.handler({ uri, variables: match.variables }, ctx);
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() === HttpStatus.NOT_FOUND) throw resourceNotFound(uri);
+      throw error;
+    }
+    return toReadResourceResult(value, uri, match.item.descriptor.mimeType);
+  }
+}
+
+/** MCP 2025-11-25 `server/resources`, "Error Handling": -32002 with the URI in `data`. */
+const resourceNotFound = (uri: string) => new McpError(JsonRpcErrorCode.ResourceNotFound, 'Resource not found', { uri });

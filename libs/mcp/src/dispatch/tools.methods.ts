@@ -1,0 +1,79 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MCP_OPTIONS } from '../mcp.constants.js';
+import type { ResolvedMcpOptions } from '../mcp.options.js';
+import { McpError } from '../protocol/mcp.error.js';
+import type { CallToolResult } from '../protocol/mcp.types.js';
+import { McpRegistry, type RegisteredTool } from '../registry/mcp-registry.service.js';
+import { paginate } from '../registry/pagination.js';
+import { hasScopes, isListed, isVisible } from './item-access.js';
+import type { McpContext } from './mcp-context.js';
+import type { McpMethodGroup, MethodHandler } from './method-handler.js';
+import { isProtocolError, publicToolErrorMessage, toCallToolResult, toolError } from './tool-result.js';
+
+/** `tools/list` and `tools/call` (MCP 2025-11-25 `server/tools`). */
+@Injectable()
+export class ToolsMethods implements McpMethodGroup {
+  private readonly logger = new Logger('McpTools');
+
+  readonly methods: Record<string, MethodHandler> = {
+    'tools/list': (params, ctx) => {
+      const tools = this.registry.listTools().filter((tool) => isListed(tool, ctx, this.showUnauthorized));
+      const { page, nextCursor } = paginate(tools, 'tools', params.cursor, this.options.pageSize);
+      return { tools: page.map((tool) => tool.descriptor), ...(nextCursor && { nextCursor }) };
+    },
+    'tools/call': (params, ctx) => this.call(params, ctx),
+  };
+
+  constructor(
+    private readonly registry: McpRegistry,
+    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+  ) {}
+
+  private get showUnauthorized(): boolean {
+    return this.options.auth?.hideUnauthorizedTools === false;
+  }
+
+  private async call(params: Record<string, unknown>, ctx: McpContext): Promise<CallToolResult> {
+    const { name } = params;
+    if (typeof name !== 'string') throw McpError.invalidParams('tools/call needs a "name" string.');
+    const tool = this.registry.getTool(name);
+    if (!tool || !isVisible(tool, ctx)) throw McpError.invalidParams(`Unknown tool: ${name}`);
+    // The transport answers HTTP 403 before dispatch; this covers every other way in (batches).
+    if (!hasScopes(tool, ctx)) throw McpError.invalidParams(`Tool ${name} needs the scopes: ${tool.scopes!.join(' ')}`);
+    // Invalid arguments are a tool execution error the model can correct (MCP 2025-11-25, SEP-1303).
+    const args = params.arguments ?? {};
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+      return toolError(`Invalid arguments for tool ${name}: "arguments" must be an object.`);
+    }
+    const input = tool.input ? await tool.input.validate(args) : { ok: true as const, value: args };
+    if (!input.ok) return toolError(`Invalid arguments for tool ${name}: ${input.message}`);
+    let value: unknown;
+    try {
+      value = await tool.handler(input.value, ctx);
+    } catch (error) {
+      // A cancelled request gets no response at all; the transport sees the aborted signal.
+      if (ctx.signal.aborted) throw error;
+      return this.failure(tool, error);
+    }
+    return this.checkOutput(tool, toCallToolResult(value, tool.output !== undefined));
+  }
+
+  private failure(tool: RegisteredTool, error: unknown): CallToolResult {
+    if (isProtocolError(error)) throw error;
+    const message = publicToolErrorMessage(error);
+    if (message !== undefined) return toolError(message);
+    this.logger.error(`Tool ${tool.descriptor.name} (${tool.owner}) failed`, error instanceof Error ? error.stack : String(error));
+    return toolError(`Tool ${tool.descriptor.name} failed with an internal error.`);
+  }
+
+  private async checkOutput(tool: RegisteredTool, result: CallToolResult): Promise<CallToolResult> {
+    if (!tool.output || result.isError) return result;
+    if (result.structuredContent === undefined) {
+      return toolError(`Tool ${tool.descriptor.name} declares an output schema but returned no structured content.`);
+    }
+    const output = await tool.output.validate(result.structuredContent);
+    if (output.ok) return result;
+    this.logger.error(`Tool ${tool.descriptor.name} (${tool.owner}) returned invalid structured content: ${output.message}`);
+    return toolError(`Tool ${tool.descriptor.name} returned structured content that does not match its output schema.`);
+  }
+}

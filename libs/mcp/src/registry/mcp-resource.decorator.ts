@@ -1,0 +1,50 @@
+import { SetMetadata } from '@nestjs/common';
+import { MCP_RESOURCE_METADATA, MCP_RESOURCE_TEMPLATE_METADATA } from '../mcp.constants.js';
+import type { Annotations } from '../protocol/mcp.types.js';
+import type { McpCompleteFunction, McpItemOptions } from './mcp-item.options.js';
+
+export interface McpResourceOptions extends McpItemOptions {
+  /** The resource's URI (`notes://index`, `file:///README.md`). */
+  uri: string;
+  name: string;
+  description?: string;
+  /** MIME type of the content; default `text/plain` for strings, `application/octet-stream` for bytes. */
+  mimeType?: string;
+  size?: number;
+  annotations?: Annotations;
+}
+
+export interface McpResourceTemplateOptions extends McpItemOptions {
+  /** RFC 6570 level-1 template, e.g. `notes://{id}`; each `{name}` matches one path segment. */
+  uriTemplate: string;
+  name: string;
+  description?: string;
+  mimeType?: string;
+  annotations?: Annotations;
+  /** Value suggestions for the template's variables (`completion/complete` with `ref/resource`). */
+  complete?: Record<string, McpCompleteFunction>;
+}
+
+/** What a resource method receives first: the URI read and, for templates, the matched variables. */
+export interface McpResourceRequest {
+  uri: string;
+  variables: Record<string, string>;
+}
+
+/**
+ * Exposes a provider method as a fixed resource. The method receives
+ * `(request: McpResourceRequest, ctx)` and returns a string (text), bytes (`Uint8Array`/`Buffer`,
+ * sent base64), a `ResourceContents` object or list, or a whole `ReadResourceResult`.
+ */
+export const McpResource = (options: McpResourceOptions): MethodDecorator => SetMetadata(MCP_RESOURCE_METADATA, options);
+
+/**
+ * Exposes a provider method as a family of resources matched by a URI template. The method receives
+ * `({ uri, variables }, ctx)` and returns what an `@McpResource` method returns.
+ *
+ * @example
+ * ＠McpResourceTemplate({ uriTemplate: 'notes://{id}', name: 'note', mimeType: 'text/markdown' })
+ * read({ variables }: McpResourceRequest) { return this.notes.get(variables.id).body; }
+ */
+export const McpResourceTemplate = (options: McpResourceTemplateOptions): MethodDecorator =>
+  SetMetadata(MCP_RESOURCE_TEMPLATE_METADATA, options);
