@@ -1,3 +1,5 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpModule, McpSessionEvents, MemorySessionHost, type McpModuleOptions } from '@nest-mcp/mcp';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -233,7 +235,6 @@ describe('GET stream', () => {
     const quiet = await openSession(server.url);
     const readers = [new SseReader(await openGet(server.url, sessionId)), new SseReader(await openGet(server.url, other))];
     for (const reader of readers) await reader.next();
-    await sleep(20);
     await server.events.notifyAll({ method: 'notifications/tools/list_changed' });
     for (const reader of readers) {
       expect(await reader.nextMessage()).toMatchObject({ message: { method: 'notifications/tools/list_changed' } });
@@ -249,7 +250,7 @@ describe('GET stream', () => {
     const reader = new SseReader(await openGet(server.url, sessionId));
     await reader.next();
     const call = postMcp(server.url, callTool(6, 'hold', { key: 'deleted' }), { sessionId });
-    await sleep(50);
+    await server.gate.reached('deleted');
     const deleted = await fetch(server.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
     expect(deleted.status).toBe(204);
     await reader.expectEnd();
@@ -303,16 +304,22 @@ describe('retention and slow clients', () => {
       request.end(body === undefined ? undefined : JSON.stringify(body));
     });
 
-  /** Reads a whole SSE response and returns the data of its events that carry data. */
-  const readAllData = async (response: IncomingMessage): Promise<Array<Record<string, any>>> => {
-    let text = '';
+  /** Reads an SSE response until it ends or `count` events with data arrived; returns their data. */
+  const readAllData = async (response: IncomingMessage, count = Infinity): Promise<Array<Record<string, any>>> => {
+    const messages: Array<Record<string, any>> = [];
+    let buffered = '';
     response.setEncoding('utf8');
-    for await (const chunk of response) text += chunk as string;
-    return text
-      .split('\n\n')
-      .map((event) => /^data: (.+)$/m.exec(event)?.[1])
-      .filter((data): data is string => data !== undefined && data.trim() !== '')
-      .map((data) => JSON.parse(data) as Record<string, any>);
+    for await (const chunk of response) {
+      const events = (buffered + (chunk as string)).split('\n\n');
+      buffered = events.pop()!;
+      for (const event of events) {
+        const data = /^data: (.+)$/m.exec(event)?.[1];
+        if (data?.trim()) messages.push(JSON.parse(data) as Record<string, any>);
+      }
+      if (messages.length >= count) break;
+    }
+    response.destroy();
+    return messages;
   };
 
   const payload = 'z'.repeat(16 * 1024);
@@ -328,10 +335,8 @@ describe('retention and slow clients', () => {
       await sleep(50);
       for (let n = 1; n <= 1_000; n++) await server.events.notify(sessionId, numbered(n));
       await sleep(100);
-      const reading = readAllData(response);
-      await sleep(300);
-      await fetch(server.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
-      expect((await reading).map((message) => message.params.data.n)).toEqual(oneTo(1_000));
+      const messages = await readAllData(response, 1_000);
+      expect(messages.map((message) => message.params.data.n)).toEqual(oneTo(1_000));
     } finally {
       await server.close();
       await host.close();
@@ -351,6 +356,42 @@ describe('retention and slow clients', () => {
     } finally {
       await server.close();
       await host.close();
+    }
+  });
+});
+
+describe('SSE polling (ctx.closeSseStream)', () => {
+  it('lets the official SDK client resume a stream the server closed, receiving progress and result', async () => {
+    const server = await start({ sseRetryMs: 50 });
+    const client = new Client({ name: 'polling', version: '1.0.0' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+      const progress: number[] = [];
+      const result = await client.callTool({ name: 'poll', arguments: {} }, undefined, {
+        onprogress: (update) => progress.push(update.progress),
+      });
+      expect(result.content).toEqual([{ type: 'text', text: 'answered after polling' }]);
+      expect(progress).toEqual([1]);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  it('sends the priming event, then ends the POST connection before the result', async () => {
+    const server = await start();
+    try {
+      const sessionId = await openSession(server.url);
+      const reader = new SseReader(await postMcp(server.url, callTool(1, 'poll', {}, 'p'), { sessionId }));
+      const priming = await reader.next();
+      expect(priming).toMatchObject({ data: '', id: expect.stringMatching(/\.0$/) });
+      await reader.expectEnd();
+      const resumed = new SseReader(await openGet(server.url, sessionId, priming!.id));
+      expect((await resumed.nextMessage())?.message.method).toBe('notifications/progress');
+      expect((await resumed.nextMessage())?.message).toMatchObject({ id: 1, result: { content: [{ text: 'answered after polling' }] } });
+      await resumed.expectEnd();
+    } finally {
+      await server.close();
     }
   });
 });

@@ -251,7 +251,7 @@ describe('MCP endpoint: HTTP status table', () => {
 
     it('refuses a second running request with the same id in one session', async () => {
       const first = postMcp(url, { jsonrpc: '2.0', id: 'dup', method: 'tools/call', params: { name: 'hold', arguments: { key: 'dup' } } }, { sessionId });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await running.app.get(Gate).reached('dup');
       const second = await postMcp(url, { jsonrpc: '2.0', id: 'dup', method: 'ping' }, { sessionId });
       expect(await second.json()).toMatchObject({ id: 'dup', error: { code: -32600 } });
       running.app.get(Gate).open('dup');

@@ -9,8 +9,18 @@ export class Gate {
   private readonly waiters = new Map<string, Array<() => void>>();
   /** Keys of tools that observed their AbortSignal fire. */
   readonly aborted = new Set<string>();
+  private readonly arrivals = new Map<string, () => void>();
+  private readonly arrived = new Map<string, Promise<void>>();
+
+  /** Resolves once a tool is waiting at the gate `key`. */
+  reached(key: string): Promise<void> {
+    if (!this.arrived.has(key)) this.arrived.set(key, new Promise((resolve) => this.arrivals.set(key, resolve)));
+    return this.arrived.get(key)!;
+  }
 
   wait(key: string, signal: AbortSignal): Promise<void> {
+    void this.reached(key);
+    this.arrivals.get(key)?.();
     if (this.opened.has(key)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const onAbort = () => {
@@ -71,6 +81,16 @@ export class GatedTools {
       await ctx.notify({ method: 'notifications/message', params: { level: 'info', data: { n, payload } } });
     }
     return `flooded ${count}`;
+  }
+
+  @McpTool({
+    name: 'poll',
+    description: 'Closes its SSE connection, then reports progress and answers; the client resumes to get both.',
+  })
+  async poll(_args: unknown, ctx: McpContext): Promise<string> {
+    await ctx.closeSseStream();
+    await ctx.progress(1, 1, 'after the reconnect');
+    return 'answered after polling';
   }
 
   @McpTool({ name: 'whoami', description: 'Returns the caller subject.' })

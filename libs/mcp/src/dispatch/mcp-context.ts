@@ -17,6 +17,8 @@ import type { ClientRequestOptions } from './client-requests.service.js';
 /** Carries the messages a handler sends while its request runs (the request's own stream). */
 export interface RequestChannel {
   send(message: OutboundMessage): Promise<void>;
+  /** Ends the current connection of a resumable stream without ending the stream (SSE polling). */
+  disconnect?(): Promise<void>;
 }
 
 /** Sends requests to the client and waits for their answers (implemented by `ClientRequests`). */
@@ -148,6 +150,16 @@ export class McpContext {
     if (severity < 0) throw new TypeError(`Unknown log level ${JSON.stringify(level)}.`);
     if (severity < this.minimumLogLevel || this.signal.aborted) return;
     await this.channel.send({ method: 'notifications/message', params: { level, data, ...(logger && { logger }) } });
+  }
+
+  /**
+   * Closes the HTTP connection of this request's SSE stream without ending the stream (MCP
+   * 2025-11-25 `basic/transports`, SSE polling, SEP-1699): the client reconnects with GET and
+   * `Last-Event-ID` after the `retry` delay and receives everything sent since, the result included.
+   * Useful before long waits, so no connection is held open. Does nothing in `json` response mode.
+   */
+  closeSseStream(): Promise<void> {
+    return this.channel.disconnect?.() ?? Promise.resolve();
   }
 
   /** Sends a notification related to this request on the request's stream. */

@@ -33,10 +33,14 @@ export interface PostExchangeOptions extends SseWriterOptions {
 export class PostExchange implements RequestChannel {
   private sse: SseWriter | undefined;
   private streamId: string | undefined;
-  /** Set once the client fell behind and the connection is fed from the log instead. */
+  /** Set once events stop being written directly: the client fell behind, or the connection was closed for polling. */
   private pumping = false;
   // Appends and writes run one after another so event ids and write order always agree.
   private queue: Promise<void> = Promise.resolve();
+
+  private get primed(): boolean {
+    return isAtLeast(this.options.protocolVersion, '2025-11-25');
+  }
 
   constructor(
     private readonly response: ServerResponse,
@@ -76,6 +80,20 @@ export class PostExchange implements RequestChannel {
     });
   }
 
+  /**
+   * Opens the SSE stream if needed, then ends the connection but not the stream: later events only
+   * go to the log, where the client's GET with Last-Event-ID finds them.
+   */
+  disconnect(): Promise<void> {
+    // Only a primed stream can be resumed by a client that has not received an event yet.
+    if (this.options.mode === 'json' || !this.primed) return Promise.resolve();
+    return this.enqueue(async () => {
+      this.openSse();
+      this.pumping = true;
+      this.sse!.end();
+    });
+  }
+
   /** Ends the exchange without a response (the request was cancelled: MCP `basic/utilities/cancellation`). */
   abandon(): Promise<void> {
     return this.enqueue(async () => {
@@ -96,7 +114,7 @@ export class PostExchange implements RequestChannel {
     this.sse.open(this.headers);
     this.options.track(this.sse);
     // Clients before 2025-11-25 may choke on an event with empty data, so only newer ones are primed.
-    if (isAtLeast(this.options.protocolVersion, '2025-11-25')) {
+    if (this.primed) {
       this.sse.prime(formatEventId(this.streamId, 0), this.options.retryMs);
     }
   }
