@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { principalFromUser, type McpPrincipal } from './auth/mcp-principal.js';
 import { resolveMcpAuthOptions, type McpAuthOptions, type ResolvedMcpAuthOptions } from './auth/mcp-auth.options.js';
-import type { Icon, LoggingLevel, ServerCapabilities } from './protocol/mcp.types.js';
+import type { Implementation, LoggingLevel, ServerCapabilities } from './protocol/mcp.types.js';
 import type { SessionHost } from './session/session-host.interface.js';
 
 /**
@@ -14,17 +14,11 @@ import type { SessionHost } from './session/session-host.interface.js';
 export type McpResponseMode = 'auto' | 'json' | 'sse';
 
 /** Options of `McpModule.forRoot()` / `forRootAsync()`. */
-export interface McpModuleOptions {
-  /** Server name sent in `serverInfo`. */
-  name: string;
-  /** Server version sent in `serverInfo`. */
-  version: string;
-  /** Human-readable name for UIs. */
-  title?: string;
-  /** One-line description of the server. */
-  description?: string;
-  websiteUrl?: string;
-  icons?: Icon[];
+/**
+ * Options of `McpModule.forRoot()` / `forRootAsync()`. The `Implementation` fields (`name`,
+ * `version`, `title`, `description`, `websiteUrl`, `icons`) become the `serverInfo` of `initialize`.
+ */
+export interface McpModuleOptions extends Implementation {
   /** Text the client may add to the model's context (`InitializeResult.instructions`). */
   instructions?: string;
   /**

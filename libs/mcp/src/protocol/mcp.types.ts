@@ -11,9 +11,12 @@ export interface Icon {
 }
 
 export interface Implementation {
+  /** Programmatic name (`serverInfo.name` / `clientInfo.name`). */
   name: string;
   version: string;
+  /** Human-readable name for UIs. */
   title?: string;
+  /** One-line description. */
   description?: string;
   websiteUrl?: string;
   icons?: Icon[];
@@ -129,27 +132,24 @@ export interface InitializeResult {
   instructions?: string;
 }
 
-export interface Resource {
-  uri: string;
+/** What resources and resource templates share (the spec's `BaseMetadata` + `Icons`). */
+interface ResourceDescription {
   name: string;
   title?: string;
   description?: string;
   mimeType?: string;
-  size?: number;
   annotations?: Annotations;
   icons?: Icon[];
   _meta?: Record<string, unknown>;
 }
 
-export interface ResourceTemplate {
+export interface Resource extends ResourceDescription {
+  uri: string;
+  size?: number;
+}
+
+export interface ResourceTemplate extends ResourceDescription {
   uriTemplate: string;
-  name: string;
-  title?: string;
-  description?: string;
-  mimeType?: string;
-  annotations?: Annotations;
-  icons?: Icon[];
-  _meta?: Record<string, unknown>;
 }
 
 export interface ReadResourceResult {
