@@ -1,7 +1,16 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  LoggingMessageNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { AppModule } from '../apps/sample/src/app.module.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { textOf } from './support/auth-app.js';
+import { collect, withSdkSessions, type McpTestApp, type SdkSession } from './support/sdk-session.js';
 
 describe('sample app with the official SDK client', () => {
   let running: RunningApp;
@@ -35,7 +44,16 @@ describe('sample app with the official SDK client', () => {
 
   it('lists the tools with their JSON Schemas', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['add', 'count_slowly', 'echo']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'add',
+      'add_note',
+      'count_slowly',
+      'delete_note',
+      'echo',
+      'retitle_note',
+      'search_notes',
+      'update_note',
+    ]);
     const add = tools.find((tool) => tool.name === 'add')!;
     expect(add.inputSchema).toMatchObject({
       type: 'object',
@@ -97,5 +115,138 @@ describe('sample app with the official SDK client', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
     });
     expect(response.status).toBe(404);
+  });
+});
+
+describe('sample app: the notes domain', () => {
+  let app: McpTestApp;
+
+  beforeAll(async () => {
+    app = withSdkSessions(await startApp({ imports: [AppModule] }));
+  });
+
+  afterAll(() => app.close());
+
+  /** Adds a note with add_note and returns its id (from the returned resource link). */
+  const addNote = async (session: SdkSession, title: string, text: string): Promise<string> => {
+    const { content } = await session.client.callTool({ name: 'add_note', arguments: { title, text } });
+    const link = (content as Array<{ type: string; uri?: string }>).find((block) => block.type === 'resource_link')!;
+    return link.uri!.slice('notes://'.length);
+  };
+
+  const resourceUris = async (session: SdkSession) => (await session.client.listResources()).resources.map((resource) => resource.uri);
+
+  it('adds a note: returns a link, logs it, and lists the note as a resource (list_changed)', async () => {
+    const session = await app.connect();
+    const logs = collect(session.client, LoggingMessageNotificationSchema);
+    const listChanged = collect(session.client, ResourceListChangedNotificationSchema);
+    const { content } = await session.client.callTool({ name: 'add_note', arguments: { title: 'Groceries', text: 'Milk, eggs' } });
+    const [summary, link] = content as Array<Record<string, unknown>>;
+    const id = (link!.uri as string).slice('notes://'.length);
+    expect(summary).toEqual({ type: 'text', text: `Added note ${id}.` });
+    expect(link).toEqual({ type: 'resource_link', uri: `notes://${id}`, name: 'Groceries', mimeType: 'text/markdown' });
+    expect(logs.items.map((message) => message.params)).toEqual([{ level: 'info', logger: 'notes', data: { event: 'note-added', id } }]);
+    await listChanged.waitFor(undefined, 'resources/list_changed');
+    expect(await resourceUris(session)).toEqual(expect.arrayContaining(['notes://index', 'notes://1', `notes://${id}`]));
+  });
+
+  it('reads the index and each note (template notes://{id}); an unknown note is -32002', async () => {
+    const session = await app.connect({ listen: false });
+    const id = await addNote(session, 'Plans', 'Ship the *notes* sample.');
+    expect((await session.client.listResourceTemplates()).resourceTemplates).toEqual([
+      { uriTemplate: 'notes://{id}', name: 'note', title: 'A note', mimeType: 'text/markdown' },
+    ]);
+    const index = await session.client.readResource({ uri: 'notes://index' });
+    expect(index.contents[0]).toMatchObject({ mimeType: 'text/markdown', text: expect.stringContaining(`- [Plans](notes://${id})`) });
+    expect((await session.client.readResource({ uri: `notes://${id}` })).contents).toEqual([
+      { uri: `notes://${id}`, mimeType: 'text/markdown', text: '# Plans\n\nShip the *notes* sample.\n' },
+    ]);
+    await expect(session.client.readResource({ uri: 'notes://999' })).rejects.toMatchObject({ code: -32002, data: { uri: 'notes://999' } });
+  });
+
+  it('tells subscribers when a note changes', async () => {
+    const session = await app.connect();
+    const id = await addNote(session, 'Draft', 'v1');
+    const updates = collect(session.client, ResourceUpdatedNotificationSchema);
+    await session.client.subscribeResource({ uri: `notes://${id}` });
+    expect(textOf(await session.client.callTool({ name: 'update_note', arguments: { id, text: 'v2' } }))).toBe(`Updated note ${id}.`);
+    await updates.waitFor((update) => update.params.uri === `notes://${id}`, 'the update of the note');
+    expect((await session.client.readResource({ uri: `notes://${id}` })).contents[0]).toMatchObject({ text: '# Draft\n\nv2\n' });
+  });
+
+  it('searches with progress and structured results', async () => {
+    const session = await app.connect({ listen: false });
+    const id = await addNote(session, 'Zebra facts', 'Stripes.');
+    const progress: Array<{ progress: number; total?: number }> = [];
+    const result = await session.client.callTool({ name: 'search_notes', arguments: { query: 'zebra' } }, undefined, {
+      onprogress: (update) => progress.push(update),
+    });
+    expect(result.structuredContent).toEqual({ matches: [{ id, title: 'Zebra facts' }] });
+    expect(result.content).toContainEqual({ type: 'resource_link', uri: `notes://${id}`, name: 'Zebra facts', mimeType: 'text/markdown' });
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toMatchObject({ progress: progress.length, total: progress.length });
+  });
+
+  it('asks for confirmation before deleting when the client can elicit', async () => {
+    const session = await app.connect({ capabilities: { elicitation: {} }, listen: false });
+    const answers = [{ action: 'decline' }, { action: 'accept', content: { confirm: true } }];
+    const asked: string[] = [];
+    session.client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params.message);
+      return answers.shift() as never;
+    });
+    const id = await addNote(session, 'Old', 'obsolete');
+    const remove = async () => textOf(await session.client.callTool({ name: 'delete_note', arguments: { id } }));
+    expect(await remove()).toBe(`Kept note ${id}.`);
+    expect(await remove()).toBe(`Deleted note ${id}.`);
+    expect(asked).toEqual(['Delete the note "Old"?', 'Delete the note "Old"?']);
+    expect(await resourceUris(session)).not.toContain(`notes://${id}`);
+    await expect(session.client.readResource({ uri: `notes://${id}` })).rejects.toMatchObject({ code: -32002 });
+  });
+
+  it('deletes at once for a client that cannot elicit, and reports an unknown note as a tool error', async () => {
+    const session = await app.connect({ listen: false });
+    const id = await addNote(session, 'Temp', 'x');
+    expect(textOf(await session.client.callTool({ name: 'delete_note', arguments: { id } }))).toBe(`Deleted note ${id}.`);
+    const again = await session.client.callTool({ name: 'delete_note', arguments: { id } });
+    expect(again).toEqual({ content: [{ type: 'text', text: `There is no note ${id}.` }], isError: true });
+  });
+
+  it('retitles a note with the client\'s model (sampling)', async () => {
+    const session = await app.connect({ capabilities: { sampling: {} }, listen: false });
+    session.client.setRequestHandler(CreateMessageRequestSchema, async () => ({
+      model: 'test-model',
+      role: 'assistant',
+      content: { type: 'text', text: ' Weekly shopping list ' },
+    }));
+    const id = await addNote(session, 'untitled', 'Milk, eggs, bread');
+    expect(textOf(await session.client.callTool({ name: 'retitle_note', arguments: { id } }))).toBe(`Renamed note ${id} to "Weekly shopping list".`);
+    expect((await session.client.listResources()).resources).toContainEqual(expect.objectContaining({ uri: `notes://${id}`, name: 'Weekly shopping list' }));
+  });
+
+  it('offers a summarize_note prompt, completing note ids and styles', async () => {
+    const session = await app.connect({ listen: false });
+    const id = await addNote(session, 'Meeting', 'Decided to ship on Friday.');
+    const complete = async (ref: { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string }, name: string, value: string) =>
+      (await session.client.complete({ ref, argument: { name, value } })).completion.values;
+    expect(await complete({ type: 'ref/prompt', name: 'summarize_note' }, 'id', id)).toContain(id);
+    expect(await complete({ type: 'ref/resource', uri: 'notes://{id}' }, 'id', '')).toEqual(expect.arrayContaining(['1', id]));
+    expect(await complete({ type: 'ref/prompt', name: 'summarize_note' }, 'style', 'd')).toEqual(['detailed']);
+
+    const prompt = (await session.client.listPrompts()).prompts.find((each) => each.name === 'summarize_note');
+    expect(prompt?.arguments).toEqual([
+      { name: 'id', description: 'Id of the note to summarise', required: true },
+      { name: 'style', description: '"brief" (one sentence, the default) or "detailed"', required: false },
+    ]);
+    const { messages } = await session.client.getPrompt({ name: 'summarize_note', arguments: { id } });
+    expect(messages).toEqual([
+      { role: 'user', content: { type: 'resource', resource: { uri: `notes://${id}`, mimeType: 'text/markdown', text: '# Meeting\n\nDecided to ship on Friday.\n' } } },
+      { role: 'user', content: { type: 'text', text: 'Summarise this note in one sentence.' } },
+    ]);
+    await expect(session.client.getPrompt({ name: 'summarize_note', arguments: { id, style: 'poem' } })).rejects.toMatchObject({ code: -32602 });
+    await expect(session.client.getPrompt({ name: 'summarize_note', arguments: { id: '999' } })).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('There is no note 999.'),
+    });
   });
 });

@@ -17,7 +17,7 @@ app.enableShutdownHooks();
 await app.listen(port, host);
 const shownHost = host.includes(':') ? `[${host}]` : host;
 const logger = new Logger('Sample');
-logger.log(`MCP endpoint ready at http://${shownHost}:${port}/mcp (memory session host)`);
+logger.log(`MCP endpoint ready at http://${shownHost}:${port}/mcp (${process.env.REDIS_URL ? 'Redis' : 'memory'} session host)`);
 if (auth) {
   logger.log(`OAuth required: tokens from ${auth.issuer} for ${[auth.audience].flat().join(', ')}; metadata at /.well-known/oauth-protected-resource/mcp`);
 } else {

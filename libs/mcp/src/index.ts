@@ -74,7 +74,7 @@ export {
 } from './registry/mcp-registry.service.js';
 export type { CompiledSchema, McpSchema, StandardJsonSchema } from './registry/schema.compiler.js';
 
-export { McpClientCapabilityError, McpError, McpToolError } from './protocol/mcp.error.js';
+export { McpClientCapabilityError, McpClientRequestError, McpError, McpToolError } from './protocol/mcp.error.js';
 export { audio, embeddedResource, image, resourceContents, resourceLink, text } from './protocol/content.js';
 export {
   JsonRpcErrorCode,

@@ -17,6 +17,9 @@ export const {
     const path = normalizeEndpointPath(extras.path ?? '/mcp');
     return {
       ...definition,
+      // One MCP server per app: McpRegistry and McpSessionEvents are injectable in every feature
+      // module without importing McpModule there (which would create a second server).
+      global: true,
       controllers: [...(definition.controllers ?? []), createMcpController(path)],
       providers: [...(definition.providers ?? []), { provide: MCP_ENDPOINT_PATH, useValue: path }],
     };

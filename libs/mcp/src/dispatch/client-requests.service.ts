@@ -3,7 +3,7 @@ import { Subscription } from 'rxjs';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import { JsonRpcErrorCode, type JsonRpcId, type JsonRpcResponse } from '../protocol/json-rpc.js';
-import { McpError } from '../protocol/mcp.error.js';
+import { McpClientRequestError } from '../protocol/mcp.error.js';
 import { NodeBus } from '../session/node-bus.service.js';
 import type { RequestChannel } from './mcp-context.js';
 
@@ -15,6 +15,7 @@ export interface ClientRequestOptions {
 }
 
 interface Waiter {
+  method: string;
   resolve(result: Record<string, unknown>): void;
   reject(error: Error): void;
 }
@@ -46,7 +47,9 @@ export class ClientRequests implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.subscription.unsubscribe();
-    for (const waiter of this.waiters.values()) waiter.reject(new McpError(JsonRpcErrorCode.ConnectionClosed, 'The server is shutting down.'));
+    for (const waiter of this.waiters.values()) {
+      waiter.reject(new McpClientRequestError(waiter.method, JsonRpcErrorCode.ConnectionClosed, 'The server is shutting down.'));
+    }
     this.waiters.clear();
   }
 
@@ -65,9 +68,10 @@ export class ClientRequests implements OnModuleInit, OnModuleDestroy {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
-      this.waiters.set(key, { resolve, reject });
+      this.waiters.set(key, { method, resolve, reject });
       timer = setTimeout(
-        () => reject(new McpError(JsonRpcErrorCode.RequestTimeout, `The client did not answer ${method} within ${timeoutMs} ms.`)),
+        () =>
+          reject(new McpClientRequestError(method, JsonRpcErrorCode.RequestTimeout, `The client did not answer ${method} within ${timeoutMs} ms.`)),
         timeoutMs,
       );
       onAbort = () => reject(options.signal!.reason instanceof Error ? options.signal!.reason : new Error('Aborted'));
@@ -115,7 +119,8 @@ export class ClientRequests implements OnModuleInit, OnModuleDestroy {
     if ('result' in message) {
       waiter.resolve(message.result);
     } else {
-      waiter.reject(new McpError(message.error.code, message.error.message, message.error.data));
+      const { code, message: text, data } = message.error;
+      waiter.reject(new McpClientRequestError(waiter.method, code, `The client answered ${waiter.method} with error ${code}: ${text}`, data));
     }
   }
 

@@ -170,7 +170,9 @@ export class McpContext {
   /**
    * Asks the client's model for a completion (`sampling/createMessage`, MCP 2025-11-25
    * `client/sampling`). Needs the client's `sampling` capability (`sampling.tools` when `tools` are
-   * passed).
+   * passed), else rejects with `McpClientCapabilityError`; rejects with `McpClientRequestError` when
+   * the client answers with an error or not within the timeout. Uncaught in a tool, both become a
+   * tool error.
    */
   async sample(params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult> {
     const sampling = this.requireCapability('sampling') as Record<string, unknown>;
@@ -182,6 +184,7 @@ export class McpContext {
    * Asks the user for input through the client (`elicitation/create`, MCP 2025-11-25
    * `client/elicitation`): a form described by a flat schema, or a URL to open (`mode: 'url'`,
    * needs `elicitation.url`). With a zod schema the accepted content is validated and typed.
+   * Fails like {@link sample}.
    */
   async elicit<T = Record<string, unknown>>(
     params: ElicitFormParams<T> | ElicitUrlParams,
@@ -207,7 +210,7 @@ export class McpContext {
     return { ...result, content: checked.value as T };
   }
 
-  /** Asks the client for its roots (`roots/list`, MCP 2025-11-25 `client/roots`). */
+  /** Asks the client for its roots (`roots/list`, MCP 2025-11-25 `client/roots`). Fails like {@link sample}. */
   async listRoots(options?: ClientRequestOptions): Promise<Root[]> {
     this.requireCapability('roots');
     const result = await this.ask('roots/list', {}, options);

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import { McpError } from '../protocol/mcp.error.js';
@@ -8,6 +8,7 @@ import { paginate } from '../registry/pagination.js';
 import { hasScopes, isListed, isVisible } from './item-access.js';
 import type { McpContext } from './mcp-context.js';
 import type { McpMethodGroup, MethodHandler } from './method-handler.js';
+import { publicToolErrorMessage } from './tool-result.js';
 
 /** A prompt method's return value as a `GetPromptResult`. */
 export function toGetPromptResult(value: unknown, description: string | undefined): GetPromptResult {
@@ -49,7 +50,17 @@ export class PromptsMethods implements McpMethodGroup {
     if (!prompt || !isVisible(prompt, ctx)) throw McpError.invalidParams(`Unknown prompt: ${name}`);
     if (!hasScopes(prompt, ctx)) throw McpError.invalidParams(`Prompt ${name} needs the scopes: ${prompt.scopes!.join(' ')}`);
     const args = await this.checkArguments(prompt, params.arguments ?? {});
-    return toGetPromptResult(await prompt.handler(args, ctx), prompt.descriptor.description);
+    let value: unknown;
+    try {
+      value = await prompt.handler(args, ctx);
+    } catch (error) {
+      // A Nest 4xx (e.g. NotFoundException for an id argument) means the arguments were wrong.
+      if (error instanceof HttpException && error.getStatus() < 500) {
+        throw McpError.invalidParams(`Invalid arguments for prompt ${name}: ${publicToolErrorMessage(error)}`);
+      }
+      throw error;
+    }
+    return toGetPromptResult(value, prompt.descriptor.description);
   }
 
   private async checkArguments(prompt: RegisteredPrompt, args: unknown): Promise<Record<string, unknown>> {

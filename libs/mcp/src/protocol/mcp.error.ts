@@ -52,3 +52,21 @@ export class McpClientCapabilityError extends McpToolError {
     this.name = 'McpClientCapabilityError';
   }
 }
+
+/**
+ * A request the server sent to the client (sampling, elicitation, roots) failed: the client answered
+ * it with an error, did not answer in time, or the server shut down first. Uncaught in a tool, it
+ * becomes a tool error with this message (the tool call itself was valid, so it is not answered
+ * with the client's JSON-RPC error). `code` and `data` are those of the failure.
+ */
+export class McpClientRequestError extends McpToolError {
+  constructor(
+    readonly method: string,
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'McpClientRequestError';
+  }
+}

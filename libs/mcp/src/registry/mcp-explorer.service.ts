@@ -40,8 +40,7 @@ export class McpExplorer implements OnModuleInit {
       if (template) this.registry.addResourceTemplate({ ...template, handler }, owner);
       const prompt = metadata<McpPromptOptions>(MCP_PROMPT_METADATA);
       if (prompt) this.registry.addPrompt({ ...prompt, handler }, owner);
-      const completion = metadata<McpCompletionTarget>(MCP_COMPLETION_METADATA);
-      if (completion) completions.push({ target: completion, handler, owner });
+      for (const target of metadata<McpCompletionTarget[]>(MCP_COMPLETION_METADATA) ?? []) completions.push({ target, handler, owner });
     }
     for (const { target, handler, owner } of completions) {
       const known =

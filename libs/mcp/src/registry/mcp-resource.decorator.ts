@@ -40,7 +40,8 @@ export const McpResource = (options: McpResourceOptions): MethodDecorator => Set
 
 /**
  * Exposes a provider method as a family of resources matched by a URI template. The method receives
- * `({ uri, variables }, ctx)` and returns what an `@McpResource` method returns.
+ * `({ uri, variables }, ctx)` and returns what an `@McpResource` method returns; a Nest
+ * `NotFoundException` it throws is answered -32002 "Resource not found", like an unmatched URI.
  *
  * @example
  * ＠McpResourceTemplate({ uriTemplate: 'notes://{id}', name: 'note', mimeType: 'text/markdown' })

@@ -1,0 +1,55 @@
+/**
+ * Names of the keys and channels of the Redis session host.
+ *
+ * Every key and channel of one session carries the session id as its hash tag, `<prefix>{<id>}:…`,
+ * so that in a Redis Cluster they share one slot and each script touches one slot only. Suffixes
+ * never contain `}` (stream ids are URI-encoded), so no two sessions can produce the same key.
+ */
+export class RedisKeys {
+  /** Channel of broadcasts to every node. */
+  readonly broadcast: string;
+
+  constructor(private readonly prefix: string) {
+    this.broadcast = `${prefix}broadcast`;
+  }
+
+  /** Hash: metadata (`m`), idle TTL (`i`), absolute end (`e`) and the session's values (`v:<key>`). */
+  session(sessionId: string): string {
+    return `${this.tag(sessionId)}:session`;
+  }
+
+  /** Sorted set of the session's stream ids, scored by creation time (oldest evicted first). */
+  streams(sessionId: string): string {
+    return `${this.tag(sessionId)}:streams`;
+  }
+
+  /** Prefix of the session's stream keys; the stream key is this plus the encoded stream id. */
+  streamPrefix(sessionId: string): string {
+    return `${this.tag(sessionId)}:s:`;
+  }
+
+  /** Redis Stream holding one session stream's events, with entry ids `<seq>-0`. */
+  stream(sessionId: string, streamId: string): string {
+    return this.streamPrefix(sessionId) + encodeURIComponent(streamId);
+  }
+
+  /** Channel announcing appends to the session's streams (`<streamId> <seq>`) and its end (empty message). */
+  wake(sessionId: string): string {
+    return `${this.tag(sessionId)}:wake`;
+  }
+
+  /** Channel of one node's inbox. */
+  inbox(nodeId: string): string {
+    return `${this.prefix}node:${nodeId}`;
+  }
+
+  /** The session id a wake channel belongs to, or `undefined` for other channels. */
+  sessionOfWake(channel: string): string | undefined {
+    if (!channel.startsWith(`${this.prefix}{`) || !channel.endsWith('}:wake')) return undefined;
+    return channel.slice(this.prefix.length + 1, -'}:wake'.length);
+  }
+
+  private tag(sessionId: string): string {
+    return `${this.prefix}{${sessionId}}`;
+  }
+}

@@ -1,0 +1,352 @@
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import {
+  SessionExistsError,
+  SessionHostUnavailableError,
+  SessionValueLimitError,
+  type NodeMessage,
+  type NodeMessageHandler,
+  type SessionEvent,
+  type SessionHost,
+  type SessionMetadata,
+  type StreamInfo,
+} from '@nest-mcp/mcp';
+import { Buffer } from 'node:buffer';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { throwError, type Observable } from 'rxjs';
+import { LiveTails, type LogRead } from './live-tails.js';
+import { toHostError } from './redis-errors.js';
+import { RedisKeys } from './redis-keys.js';
+import { RedisPubSub } from './redis-pubsub.js';
+import {
+  resolveRedisSessionHostOptions,
+  type RedisSessionHostOptions,
+  type ResolvedRedisSessionHostOptions,
+} from './redis-session-host.options.js';
+import {
+  APPEND_EVENT,
+  CREATE_SESSION,
+  DELETE_SESSION,
+  MUTATE_SESSION,
+  PUT_VALUE,
+  READ_EVENTS,
+  STREAM_INFO,
+  TOUCH_SESSION,
+} from './session.scripts.js';
+
+/** Compare-and-set rounds `mutateSession` tries before giving up under contention. */
+const MAX_MUTATE_ATTEMPTS = 100;
+
+type RawEntry = [id: string, fields: string[]];
+
+/**
+ * A {@link SessionHost} in Redis (standalone 6.2+, or Cluster): any instance of the app serves any
+ * request of any session, with no sticky routing.
+ *
+ * - Metadata and values: one hash per session with a sliding idle TTL, never beyond the absolute
+ *   lifetime; create and compare-and-set mutate are Lua scripts.
+ * - Session log: one Redis Stream per (session, stream), entry ids `<seq>-0`, trimmed exactly to
+ *   `maxEventsPerStream`, expiring with the session. Replays are `XRANGE` reads and are refused,
+ *   not shortened, when retention dropped part of the range.
+ * - Live delivery and routing: one subscriber connection per host, whatever the number of open
+ *   streams. An append publishes a wake-up on its session's channel and open streams then read the
+ *   log; node inboxes and broadcasts are channels too (at most once: a message published while a
+ *   node's subscriber reconnects is lost, see README).
+ * - Cluster: every key and channel of a session carries the hash tag `{sessionId}`; no script or
+ *   command spans two slots, and nothing scans the keyspace.
+ */
+export class RedisSessionHost implements SessionHost, OnModuleDestroy {
+  private readonly logger = new Logger(RedisSessionHost.name);
+  private readonly client: Redis | Cluster;
+  private readonly ownsClient: boolean;
+  private readonly options: ResolvedRedisSessionHostOptions;
+  private readonly keys: RedisKeys;
+  private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
+  /** Node message handlers by channel (inbox and broadcast). */
+  private readonly routes = new Map<string, Set<NodeMessageHandler>>();
+  private live: { connection: Redis | Cluster; pubsub: RedisPubSub; tails: LiveTails } | undefined;
+  private closed = false;
+
+  constructor(options: RedisSessionHostOptions = {}) {
+    if (options.url !== undefined && options.client) {
+      throw new Error('RedisSessionHost: give either "url" or "client", not both.');
+    }
+    this.ownsClient = !options.client;
+    this.client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', this.connectionOptions(options));
+    this.options = resolveRedisSessionHostOptions(options, this.client.isCluster);
+    this.keys = new RedisKeys(this.options.keyPrefix);
+    this.publishCommand = this.options.pubSub === 'sharded' ? 'SPUBLISH' : 'PUBLISH';
+    if (this.ownsClient) this.watch(this.client, 'commands');
+  }
+
+  /** Open live streams on this node (for tests and metrics). */
+  get liveStreams(): number {
+    return this.live?.tails.size ?? 0;
+  }
+
+  async createSession(metadata: SessionMetadata): Promise<void> {
+    const end = metadata.createdAt + metadata.maxLifetimeMs;
+    const ttl = Math.max(1, Math.min(metadata.idleTtlMs, end - Date.now()));
+    const created = await this.command(() =>
+      CREATE_SESSION.run(this.client, [this.keys.session(metadata.id)], [JSON.stringify(metadata), metadata.idleTtlMs, end, ttl]),
+    );
+    if (created === 0) throw new SessionExistsError(metadata.id);
+  }
+
+  async getSession(sessionId: string): Promise<SessionMetadata | undefined> {
+    const json = await this.command(() => this.client.hget(this.keys.session(sessionId), 'm'));
+    return json === null ? undefined : (JSON.parse(json) as SessionMetadata);
+  }
+
+  async mutateSession(
+    sessionId: string,
+    update: (current: SessionMetadata) => SessionMetadata,
+  ): Promise<SessionMetadata | undefined> {
+    let current = await this.command(() => this.client.hget(this.keys.session(sessionId), 'm'));
+    for (let attempt = 0; attempt < MAX_MUTATE_ATTEMPTS && current !== null; attempt++) {
+      const expected: string = current;
+      const next = { ...update(JSON.parse(expected) as SessionMetadata), id: sessionId };
+      const json = JSON.stringify(next);
+      const stored = await this.command(() =>
+        MUTATE_SESSION.run(
+          this.client,
+          [this.keys.session(sessionId), this.keys.streams(sessionId)],
+          [expected, json, next.idleTtlMs, next.createdAt + next.maxLifetimeMs, Date.now(), this.keys.streamPrefix(sessionId)],
+        ),
+      );
+      if (stored === 1) return JSON.parse(json) as SessionMetadata;
+      current = stored as string | null;
+    }
+    if (current === null) return undefined;
+    throw new SessionHostUnavailableError(`Session ${sessionId} changed ${MAX_MUTATE_ATTEMPTS} times during one update; try again.`);
+  }
+
+  async touchSession(sessionId: string): Promise<boolean> {
+    const touched = await this.command(() =>
+      TOUCH_SESSION.run(
+        this.client,
+        [this.keys.session(sessionId), this.keys.streams(sessionId)],
+        [Date.now(), this.keys.streamPrefix(sessionId)],
+      ),
+    );
+    return touched === 1;
+  }
+
+  async deleteSession(sessionId: string): Promise<boolean> {
+    const deleted = await this.command(() =>
+      DELETE_SESSION.run(
+        this.client,
+        [this.keys.session(sessionId), this.keys.streams(sessionId)],
+        [this.keys.streamPrefix(sessionId), this.publishCommand, this.keys.wake(sessionId)],
+      ),
+    );
+    return deleted === 1;
+  }
+
+  async appendEvent(sessionId: string, streamId: string, payload: string, final = false): Promise<number> {
+    const seq = await this.command(() =>
+      APPEND_EVENT.run(
+        this.client,
+        [this.keys.session(sessionId), this.keys.streams(sessionId), this.keys.stream(sessionId, streamId)],
+        [
+          encodeURIComponent(streamId),
+          payload,
+          final ? '1' : '0',
+          this.options.maxEventsPerStream,
+          this.options.maxStreamsPerSession,
+          Date.now(),
+          this.keys.streamPrefix(sessionId),
+          this.publishCommand,
+          this.keys.wake(sessionId),
+        ],
+      ),
+    );
+    return seq as number;
+  }
+
+  async streamInfo(sessionId: string, streamId: string): Promise<StreamInfo | undefined> {
+    const info = (await this.command(() => STREAM_INFO.run(this.client, [this.keys.stream(sessionId, streamId)], []))) as
+      | [number, number, number]
+      | null;
+    return info ? { firstSeq: info[0], lastSeq: info[1], finished: info[2] === 1 } : undefined;
+  }
+
+  streamEvents(sessionId: string, streamId: string, afterSeq: number): Observable<SessionEvent> {
+    if (this.closed) return throwError(() => this.closedError());
+    return this.liveDelivery().tails.open(sessionId, streamId, afterSeq);
+  }
+
+  async publish(nodeId: string, message: NodeMessage): Promise<void> {
+    await this.send(this.keys.inbox(nodeId), message);
+  }
+
+  async broadcast(message: NodeMessage): Promise<void> {
+    await this.send(this.keys.broadcast, message);
+  }
+
+  async subscribe(nodeId: string, handler: NodeMessageHandler): Promise<() => Promise<void>> {
+    if (this.closed) throw this.closedError();
+    const { pubsub } = this.liveDelivery();
+    const channels = [this.keys.inbox(nodeId), this.keys.broadcast];
+    const leases = channels.map((channel) => pubsub.acquire(channel));
+    for (const channel of channels) {
+      let handlers = this.routes.get(channel);
+      if (!handlers) this.routes.set(channel, (handlers = new Set()));
+      handlers.add(handler);
+    }
+    const stop = async () => {
+      for (const channel of channels) {
+        const handlers = this.routes.get(channel);
+        handlers?.delete(handler);
+        if (handlers?.size === 0) this.routes.delete(channel);
+      }
+      for (const lease of leases) lease.release();
+    };
+    try {
+      await Promise.all(leases.map((lease) => lease.subscribed));
+    } catch (error) {
+      await stop();
+      throw toHostError(error);
+    }
+    return stop;
+  }
+
+  async putValue(sessionId: string, key: string, value: string): Promise<void> {
+    const size = Buffer.byteLength(value, 'utf8');
+    if (size > this.options.maxValueBytes) {
+      throw new SessionValueLimitError(`Session value "${key}" is ${size} bytes; the limit is ${this.options.maxValueBytes}.`);
+    }
+    const stored = await this.command(() =>
+      PUT_VALUE.run(this.client, [this.keys.session(sessionId)], [`v:${key}`, value, this.options.maxValuesPerSession]),
+    );
+    if (stored === -1) throw new SessionValueLimitError(`A session holds at most ${this.options.maxValuesPerSession} values.`);
+  }
+
+  async getValue(sessionId: string, key: string): Promise<string | undefined> {
+    const value = await this.command(() => this.client.hget(this.keys.session(sessionId), `v:${key}`));
+    return value ?? undefined;
+  }
+
+  async deleteValue(sessionId: string, key: string): Promise<void> {
+    await this.command(() => this.client.hdel(this.keys.session(sessionId), `v:${key}`));
+  }
+
+  /** Ends the live streams of this node and closes the connections the host created (not a client it was given). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.routes.clear();
+    const live = this.live;
+    live?.tails.completeAll();
+    await Promise.all([live && quit(live.connection), this.ownsClient && quit(this.client)]);
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.close();
+  }
+
+  private async send(channel: string, message: NodeMessage): Promise<void> {
+    const payload = JSON.stringify(message);
+    await this.command(() =>
+      this.publishCommand === 'SPUBLISH' ? this.client.spublish(channel, payload) : this.client.publish(channel, payload),
+    );
+  }
+
+  private async readLog(sessionId: string, streamId: string, afterSeq: number, count: number): Promise<LogRead> {
+    const [status, entries] = (await this.command(() =>
+      READ_EVENTS.run(this.client, [this.keys.session(sessionId), this.keys.stream(sessionId, streamId)], [afterSeq, count]),
+    )) as [string, RawEntry[] | undefined];
+    if (status !== 'ok') return { kind: status as 'gone' | 'gap' | 'done' };
+    return {
+      kind: 'events',
+      events: (entries ?? []).map(([id, fields]) => ({ seq: Number.parseInt(id, 10), payload: fields[1]!, final: fields[2] === 'f' })),
+    };
+  }
+
+  /** The subscriber connection and the live streams on it, created on first use. */
+  private liveDelivery(): NonNullable<RedisSessionHost['live']> {
+    if (this.live) return this.live;
+    const sharded = this.options.pubSub === 'sharded';
+    const connection = this.client.isCluster
+      ? (this.client as Cluster).duplicate([], sharded ? { shardedSubscribers: true } : {})
+      : (this.client as Redis).duplicate();
+    this.watch(connection, 'subscriber');
+    const pubsub = new RedisPubSub(connection, sharded, (channel, message) => this.receive(channel, message));
+    const tails = new LiveTails(
+      pubsub,
+      { read: (...args) => this.readLog(...args), wakeChannel: (sessionId) => this.keys.wake(sessionId) },
+      { batchSize: this.options.readBatchSize, pollIntervalMs: this.options.pollIntervalMs },
+    );
+    // Wake-ups sent while the subscriber is away are lost: end the streams so clients resume.
+    connection.on('close', () => tails.failAll(new SessionHostUnavailableError('The Redis subscriber connection was lost.')));
+    this.live = { connection, pubsub, tails };
+    return this.live;
+  }
+
+  private receive(channel: string, message: string): void {
+    const sessionId = this.keys.sessionOfWake(channel);
+    if (sessionId !== undefined) {
+      this.live?.tails.wake(sessionId, message);
+      return;
+    }
+    for (const handler of [...(this.routes.get(channel) ?? [])]) {
+      try {
+        handler(JSON.parse(message) as NodeMessage);
+      } catch (error) {
+        this.logger.error(`A node message handler failed on ${channel}`, error instanceof Error ? error.stack : String(error));
+      }
+    }
+  }
+
+  /** Runs Redis commands, turning connection trouble into `SessionHostUnavailableError`. */
+  private async command<T>(run: () => Promise<T>): Promise<T> {
+    if (this.closed) throw this.closedError();
+    try {
+      return await run();
+    } catch (error) {
+      throw toHostError(error);
+    }
+  }
+
+  private closedError(): SessionHostUnavailableError {
+    return new SessionHostUnavailableError('The Redis session host is closed.');
+  }
+
+  /** Logs an outage once, and its end, instead of every failed reconnection attempt. */
+  private watch(connection: Redis | Cluster, role: string): void {
+    let lost = false;
+    connection.on('error', (error: Error) => {
+      if (lost || this.closed) return;
+      lost = true;
+      this.logger.warn(`Redis ${role} connection failed: ${error.message}; retrying.`);
+    });
+    connection.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      this.logger.log(`Redis ${role} connection restored.`);
+    });
+  }
+
+  /**
+   * Fails fast while Redis is unreachable: queued commands are flushed with an error after one
+   * reconnection attempt (the transport answers 503) and every command has a deadline.
+   */
+  private connectionOptions(options: RedisSessionHostOptions): RedisOptions {
+    const timeout = options.commandTimeoutMs ?? 2_000;
+    return {
+      maxRetriesPerRequest: 1,
+      commandTimeout: timeout,
+      connectTimeout: timeout,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+      ...options.redisOptions,
+    };
+  }
+}
+
+/** Closes a connection politely, or at once when Redis cannot be reached. */
+async function quit(connection: Redis | Cluster): Promise<void> {
+  try {
+    await connection.quit();
+  } catch {
+    connection.disconnect();
+  }
+}

@@ -1,0 +1,169 @@
+import { LuaScript } from './lua-script.js';
+
+/*
+ * The host's atomic operations. Each touches the keys of one session only (one hash tag, one
+ * Cluster slot). Stream keys are `<stream prefix><member>`, where members of the streams set are
+ * the URI-encoded stream ids; entries have ids `<seq>-0` and fields `p` (payload) and, on the
+ * final event, `f`. Times are epoch milliseconds from the calling node.
+ */
+
+const HELPERS = `
+local function seq_of(entry)
+  return tonumber(string.match(entry[1], '^(%d+)'))
+end
+local function is_final(entry)
+  return entry[2][3] == 'f'
+end
+local function last_entry(key)
+  return redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1]
+end
+local function delete_all(session, streams, prefix)
+  for _, member in ipairs(redis.call('ZRANGE', streams, 0, -1)) do
+    redis.call('DEL', prefix .. member)
+  end
+  redis.call('DEL', session, streams)
+end
+-- Gives every key of the session the same remaining lifetime, or deletes them when it is over.
+local function expire_all(session, streams, prefix, ttl)
+  if ttl <= 0 then
+    delete_all(session, streams, prefix)
+    return 0
+  end
+  redis.call('PEXPIRE', session, ttl)
+  redis.call('PEXPIRE', streams, ttl)
+  for _, member in ipairs(redis.call('ZRANGE', streams, 0, -1)) do
+    redis.call('PEXPIRE', prefix .. member, ttl)
+  end
+  return 1
+end
+`;
+
+const script = (body: string) => new LuaScript(HELPERS + body);
+
+/** KEYS: session. ARGV: metadata JSON, idle TTL, absolute end, initial TTL. 1, or 0 when the id is taken. */
+export const CREATE_SESSION = script(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'm', ARGV[1], 'i', ARGV[2], 'e', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+`);
+
+/**
+ * Compare-and-set of the metadata. KEYS: session, streams. ARGV: expected JSON, new JSON, idle TTL,
+ * absolute end, now, stream prefix. 1 when stored, the current JSON when it changed meanwhile,
+ * nil when the session is gone.
+ */
+export const MUTATE_SESSION = script(`
+local current = redis.call('HGET', KEYS[1], 'm')
+if not current then return false end
+if current ~= ARGV[1] then return current end
+redis.call('HSET', KEYS[1], 'm', ARGV[2], 'i', ARGV[3], 'e', ARGV[4])
+local ttl = math.min(tonumber(ARGV[3]), tonumber(ARGV[4]) - tonumber(ARGV[5]))
+if expire_all(KEYS[1], KEYS[2], ARGV[6], ttl) == 0 then return false end
+return 1
+`);
+
+/** KEYS: session, streams. ARGV: now, stream prefix. 1, or 0 when the session is gone. */
+export const TOUCH_SESSION = script(`
+local limits = redis.call('HMGET', KEYS[1], 'i', 'e')
+if not limits[1] then return 0 end
+local ttl = math.min(tonumber(limits[1]), tonumber(limits[2]) - tonumber(ARGV[1]))
+return expire_all(KEYS[1], KEYS[2], ARGV[2], ttl)
+`);
+
+/**
+ * KEYS: session, streams. ARGV: stream prefix, publish command, wake channel. Deletes every key of
+ * the session and announces its end with an empty wake-up. 1, or 0 when it did not exist.
+ */
+export const DELETE_SESSION = script(`
+local existed = redis.call('EXISTS', KEYS[1])
+delete_all(KEYS[1], KEYS[2], ARGV[1])
+if existed == 1 then redis.call(ARGV[2], ARGV[3], '') end
+return existed
+`);
+
+/**
+ * KEYS: session, streams, stream. ARGV: member, payload, final ('1' or '0'), max events, max streams,
+ * now, stream prefix, publish command, wake channel. Appends with the next sequence
+ * number, trims exactly to max events, gives the stream the session's remaining lifetime and
+ * publishes the wake-up "<member> <seq>". The sequence number, or 0 when the session is gone.
+ */
+export const APPEND_EVENT = script(`
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then return 0 end
+local last = last_entry(KEYS[3])
+local seq = 1
+if last then
+  seq = seq_of(last) + 1
+else
+  redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
+  if redis.call('ZCARD', KEYS[2]) > tonumber(ARGV[5]) then
+    -- Drop the oldest finished stream; an open one never, or its numbering would restart.
+    for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+      if member ~= ARGV[1] then
+        local key = ARGV[7] .. member
+        local tail = last_entry(key)
+        if not tail or is_final(tail) then
+          redis.call('DEL', key)
+          redis.call('ZREM', KEYS[2], member)
+          break
+        end
+      end
+    end
+  end
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
+local id = string.format('%d-0', seq)
+if ARGV[3] == '1' then
+  redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[4], id, 'p', ARGV[2], 'f', '1')
+else
+  redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[4], id, 'p', ARGV[2])
+end
+redis.call('PEXPIRE', KEYS[3], ttl)
+redis.call(ARGV[8], ARGV[9], ARGV[1] .. ' ' .. string.format('%d', seq))
+return seq
+`);
+
+/**
+ * KEYS: session, stream. ARGV: after seq, count. Reads the events after a sequence number:
+ * {'gone'} when the session no longer exists, {'gap'} when retention dropped events after it or it
+ * lies beyond the last one, {'done'} when the stream ended and nothing is left, else {'ok', entries}.
+ */
+export const READ_EVENTS = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'gone'} end
+local after = tonumber(ARGV[1])
+local entries = redis.call('XRANGE', KEYS[2], '(' .. string.format('%d', after) .. '-0', '+', 'COUNT', ARGV[2])
+if #entries > 0 then
+  if seq_of(entries[1]) ~= after + 1 then return {'gap'} end
+  return {'ok', entries}
+end
+local last = last_entry(KEYS[2])
+local last_seq = 0
+if last then last_seq = seq_of(last) end
+if after > last_seq then return {'gap'} end
+if last and is_final(last) then return {'done'} end
+return {'ok', {}}
+`);
+
+/** KEYS: stream. {first seq, last seq, finished (1/0)}, or nil when the stream has no events. */
+export const STREAM_INFO = script(`
+local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+if not first then return false end
+local last = last_entry(KEYS[1])
+local finished = 0
+if is_final(last) then finished = 1 end
+return {seq_of(first), seq_of(last), finished}
+`);
+
+/**
+ * KEYS: session. ARGV: field, value, most values. 1 when stored, 0 when the session is gone, -1
+ * when it already holds the most values (the hash's three metadata fields are not values).
+ */
+export const PUT_VALUE = script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) - 3 >= tonumber(ARGV[3]) then
+  return -1
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`);

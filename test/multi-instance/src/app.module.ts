@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { McpModule } from '@nest-mcp/mcp';
+import { McpRedisModule, RedisSessionHost } from '@nest-mcp/mcp-redis';
+import { InstanceState, InstanceStateController } from './instance-state.js';
+import { MultiInstanceTools } from './multi-instance.tools.js';
+
+/** One instance of the app the multi-instance tests run three times against one Redis. */
+@Module({
+  imports: [
+    McpModule.forRootAsync({
+      imports: [McpRedisModule.forRoot({ url: process.env.REDIS_URL, keyPrefix: process.env.REDIS_KEY_PREFIX ?? 'mcp:' })],
+      inject: [RedisSessionHost],
+      useFactory: (sessionHost: RedisSessionHost) => ({
+        name: 'multi-instance',
+        version: '1.0.0',
+        sessionHost,
+        sseRetryMs: 100,
+        clientRequestTimeoutMs: 15_000,
+        capabilities: { tools: { listChanged: true } },
+      }),
+    }),
+  ],
+  controllers: [InstanceStateController],
+  providers: [InstanceState, MultiInstanceTools],
+})
+export class AppModule {}
