@@ -355,4 +355,10 @@ describe('capabilities at initialize', () => {
       logging: {},
     });
   });
+
+  it('merges a forced capability into the registered one instead of replacing it', async () => {
+    expect(
+      await capabilitiesOf({ providers: [OnlyATemplate], options: { capabilities: { resources: { listChanged: false } } } }),
+    ).toEqual({ resources: { subscribe: true, listChanged: false }, logging: {} });
+  });
 });

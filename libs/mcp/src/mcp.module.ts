@@ -5,6 +5,7 @@ import { Authenticator } from './auth/authenticator.interface.js';
 import { ClientRequests } from './dispatch/client-requests.service.js';
 import { CompletionMethods } from './dispatch/completion.methods.js';
 import { InFlightRequests } from './dispatch/in-flight-requests.service.js';
+import { ItemListing } from './dispatch/item-listing.js';
 import { LoggingMethods } from './dispatch/logging.methods.js';
 import { McpDispatcher } from './dispatch/mcp-dispatcher.service.js';
 import { PromptsMethods } from './dispatch/prompts.methods.js';
@@ -52,6 +53,7 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     SessionService,
     McpRegistry,
     McpExplorer,
+    ItemListing,
     ToolsMethods,
     ResourcesMethods,
     PromptsMethods,

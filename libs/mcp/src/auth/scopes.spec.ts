@@ -1,4 +1,4 @@
-import { expandScopes, isToolListed, missingScopes, scopesFromClaims } from './scopes.js';
+import { expandScopes, missingScopes, scopesFromClaims } from './scopes.js';
 
 describe('scopes', () => {
   it('reads scope (space separated) or scp (list or string), without duplicates or empties', () => {
@@ -19,14 +19,5 @@ describe('scopes', () => {
     expect(missingScopes({ scopes: ['a', 'b'] }, ['a', 'c', 'd'])).toEqual(['c', 'd']);
     expect(missingScopes({ scopes: [] }, undefined)).toEqual([]);
     expect(missingScopes({ scopes: [] }, [])).toEqual([]);
-  });
-
-  it('lists a tool when the caller has its scopes, or when hiding is off', () => {
-    const tool = { scopes: ['w'] };
-    expect(isToolListed(tool, { scopes: ['w'] }, { hideUnauthorizedTools: true })).toBe(true);
-    expect(isToolListed(tool, { scopes: [] }, { hideUnauthorizedTools: true })).toBe(false);
-    expect(isToolListed(tool, { scopes: [] }, undefined)).toBe(false);
-    expect(isToolListed(tool, { scopes: [] }, { hideUnauthorizedTools: false })).toBe(true);
-    expect(isToolListed({}, { scopes: [] }, undefined)).toBe(true);
   });
 });

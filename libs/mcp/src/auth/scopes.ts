@@ -31,12 +31,3 @@ export function missingScopes(principal: Pick<McpPrincipal, 'scopes'>, required:
   const granted = new Set(principal.scopes);
   return required.filter((scope) => !granted.has(scope));
 }
-
-/** Whether `tools/list` shows a tool to the principal: it has the tool's scopes, or hiding is off. */
-export function isToolListed(
-  tool: { scopes?: readonly string[] },
-  principal: Pick<McpPrincipal, 'scopes'>,
-  auth: { hideUnauthorizedTools: boolean } | undefined,
-): boolean {
-  return auth?.hideUnauthorizedTools === false || missingScopes(principal, tool.scopes).length === 0;
-}

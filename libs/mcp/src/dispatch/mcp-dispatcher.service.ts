@@ -70,13 +70,18 @@ export class McpDispatcher {
   private capabilities(): ServerCapabilities {
     const registry = this.registry;
     const hasResources = registry.listResources().length > 0 || registry.listResourceTemplates().length > 0;
-    return {
+    const capabilities: ServerCapabilities = {
       ...(registry.listTools().length > 0 && { tools: { listChanged: true } }),
       ...(hasResources && { resources: { subscribe: true, listChanged: true } }),
       ...(registry.listPrompts().length > 0 && { prompts: { listChanged: true } }),
       ...(registry.hasCompletions && { completions: {} }),
       logging: {},
-      ...this.options.capabilities,
     };
+    // The `capabilities` option adds to each capability rather than replacing it.
+    for (const [key, value] of Object.entries(this.options.capabilities ?? {})) {
+      const name = key as keyof ServerCapabilities;
+      capabilities[name] = { ...(capabilities[name] as object), ...(value as object) } as never;
+    }
+    return capabilities;
   }
 }

@@ -1,14 +1,12 @@
-import { HttpException, Inject, Injectable } from '@nestjs/common';
-import { MCP_OPTIONS } from '../mcp.constants.js';
-import type { ResolvedMcpOptions } from '../mcp.options.js';
+import { HttpException, Injectable } from '@nestjs/common';
 import { McpError } from '../protocol/mcp.error.js';
 import type { GetPromptResult, PromptMessage } from '../protocol/mcp.types.js';
 import { McpRegistry, type RegisteredPrompt } from '../registry/mcp-registry.service.js';
-import { paginate } from '../registry/pagination.js';
-import { hasScopes, isListed, isVisible } from './item-access.js';
+import { hasScopes, isVisible } from './item-access.js';
+import { ItemListing } from './item-listing.js';
 import type { McpContext } from './mcp-context.js';
 import type { McpMethodGroup, MethodHandler } from './method-handler.js';
-import { publicToolErrorMessage } from './tool-result.js';
+import { handlerError, publicToolErrorMessage } from './tool-result.js';
 
 /** A prompt method's return value as a `GetPromptResult`. */
 export function toGetPromptResult(value: unknown, description: string | undefined): GetPromptResult {
@@ -26,22 +24,14 @@ export function toGetPromptResult(value: unknown, description: string | undefine
 @Injectable()
 export class PromptsMethods implements McpMethodGroup {
   readonly methods: Record<string, MethodHandler> = {
-    'prompts/list': (params, ctx) => {
-      const prompts = this.registry.listPrompts().filter((item) => isListed(item, ctx, this.showUnauthorized));
-      const { page, nextCursor } = paginate(prompts, 'prompts', params.cursor, this.options.pageSize);
-      return { prompts: page.map((item) => item.descriptor), ...(nextCursor && { nextCursor }) };
-    },
+    'prompts/list': (params, ctx) => this.listing.list('prompts', this.registry.listPrompts(), ctx, params.cursor),
     'prompts/get': (params, ctx) => this.get(params, ctx),
   };
 
   constructor(
     private readonly registry: McpRegistry,
-    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+    private readonly listing: ItemListing,
   ) {}
-
-  private get showUnauthorized(): boolean {
-    return this.options.auth?.hideUnauthorizedTools === false;
-  }
 
   private async get(params: Record<string, unknown>, ctx: McpContext): Promise<GetPromptResult> {
     const { name } = params;
@@ -58,7 +48,7 @@ export class PromptsMethods implements McpMethodGroup {
       if (error instanceof HttpException && error.getStatus() < 500) {
         throw McpError.invalidParams(`Invalid arguments for prompt ${name}: ${publicToolErrorMessage(error)}`);
       }
-      throw error;
+      throw handlerError(error);
     }
     return toGetPromptResult(value, prompt.descriptor.description);
   }

@@ -1,15 +1,14 @@
-import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { MCP_OPTIONS } from '../mcp.constants.js';
-import type { ResolvedMcpOptions } from '../mcp.options.js';
+import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { JsonRpcErrorCode } from '../protocol/json-rpc.js';
 import { McpError } from '../protocol/mcp.error.js';
 import { McpRegistry, type RegisteredResource, type RegisteredResourceTemplate } from '../registry/mcp-registry.service.js';
-import { paginate } from '../registry/pagination.js';
 import { SessionService } from '../session/session.service.js';
-import { hasScopes, isListed, isVisible } from './item-access.js';
+import { hasScopes, isVisible } from './item-access.js';
+import { ItemListing } from './item-listing.js';
 import type { McpContext } from './mcp-context.js';
 import type { McpMethodGroup, MethodHandler } from './method-handler.js';
 import { toReadResourceResult } from './resource-result.js';
+import { handlerError } from './tool-result.js';
 
 /** Most resource subscriptions one session may hold. */
 const MAX_SUBSCRIPTIONS = 1_000;
@@ -36,16 +35,9 @@ const subscriptionsOf = (attributes: Record<string, unknown>): string[] => (attr
 @Injectable()
 export class ResourcesMethods implements McpMethodGroup {
   readonly methods: Record<string, MethodHandler> = {
-    'resources/list': (params, ctx) => {
-      const resources = this.registry.listResources().filter((item) => isListed(item, ctx, this.showUnauthorized));
-      const { page, nextCursor } = paginate(resources, 'resources', params.cursor, this.options.pageSize);
-      return { resources: page.map((item) => item.descriptor), ...(nextCursor && { nextCursor }) };
-    },
-    'resources/templates/list': (params, ctx) => {
-      const templates = this.registry.listResourceTemplates().filter((item) => isListed(item, ctx, this.showUnauthorized));
-      const { page, nextCursor } = paginate(templates, 'resources/templates', params.cursor, this.options.pageSize);
-      return { resourceTemplates: page.map((item) => item.descriptor), ...(nextCursor && { nextCursor }) };
-    },
+    'resources/list': (params, ctx) => this.listing.list('resources', this.registry.listResources(), ctx, params.cursor),
+    'resources/templates/list': (params, ctx) =>
+      this.listing.list('resourceTemplates', this.registry.listResourceTemplates(), ctx, params.cursor),
     'resources/read': (params, ctx) => this.read(params, ctx),
     'resources/subscribe': async (params, ctx) => {
       const uri = this.uri(params);
@@ -72,12 +64,8 @@ export class ResourcesMethods implements McpMethodGroup {
   constructor(
     private readonly registry: McpRegistry,
     private readonly sessions: SessionService,
-    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+    private readonly listing: ItemListing,
   ) {}
-
-  private get showUnauthorized(): boolean {
-    return this.options.auth?.hideUnauthorizedTools === false;
-  }
 
   private uri(params: Record<string, unknown>): string {
     if (typeof params.uri !== 'string' || params.uri.length === 0) throw McpError.invalidParams('A "uri" string is required.');
@@ -94,7 +82,7 @@ export class ResourcesMethods implements McpMethodGroup {
       value = await match.item.handler({ uri, variables: match.variables }, ctx);
     } catch (error) {
       if (error instanceof HttpException && error.getStatus() === HttpStatus.NOT_FOUND) throw resourceNotFound(uri);
-      throw error;
+      throw handlerError(error);
     }
     return toReadResourceResult(value, uri, match.item.descriptor.mimeType);
   }

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { JsonRpcErrorCode } from '../protocol/json-rpc.js';
 import { McpError, McpToolError } from '../protocol/mcp.error.js';
 import type { CallToolResult } from '../protocol/mcp.types.js';
 
@@ -36,3 +37,11 @@ export function publicToolErrorMessage(error: unknown): string | undefined {
 }
 
 export const isProtocolError = (error: unknown): error is McpError => error instanceof McpError;
+
+/**
+ * What to answer for an error a resource or prompt handler threw: an `McpToolError` (a failed
+ * client request, say) keeps its message as a JSON-RPC internal error; anything else is passed on
+ * (`McpError` as is, other errors logged and answered generically by the transport).
+ */
+export const handlerError = (error: unknown): unknown =>
+  error instanceof McpToolError ? new McpError(JsonRpcErrorCode.InternalError, error.message) : error;

@@ -1,11 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MCP_OPTIONS } from '../mcp.constants.js';
-import type { ResolvedMcpOptions } from '../mcp.options.js';
+import { Injectable, Logger } from '@nestjs/common';
 import { McpError } from '../protocol/mcp.error.js';
 import type { CallToolResult } from '../protocol/mcp.types.js';
 import { McpRegistry, type RegisteredTool } from '../registry/mcp-registry.service.js';
-import { paginate } from '../registry/pagination.js';
-import { hasScopes, isListed, isVisible } from './item-access.js';
+import { hasScopes, isVisible } from './item-access.js';
+import { ItemListing } from './item-listing.js';
 import type { McpContext } from './mcp-context.js';
 import type { McpMethodGroup, MethodHandler } from './method-handler.js';
 import { isProtocolError, publicToolErrorMessage, toCallToolResult, toolError } from './tool-result.js';
@@ -16,22 +14,14 @@ export class ToolsMethods implements McpMethodGroup {
   private readonly logger = new Logger('McpTools');
 
   readonly methods: Record<string, MethodHandler> = {
-    'tools/list': (params, ctx) => {
-      const tools = this.registry.listTools().filter((tool) => isListed(tool, ctx, this.showUnauthorized));
-      const { page, nextCursor } = paginate(tools, 'tools', params.cursor, this.options.pageSize);
-      return { tools: page.map((tool) => tool.descriptor), ...(nextCursor && { nextCursor }) };
-    },
+    'tools/list': (params, ctx) => this.listing.list('tools', this.registry.listTools(), ctx, params.cursor),
     'tools/call': (params, ctx) => this.call(params, ctx),
   };
 
   constructor(
     private readonly registry: McpRegistry,
-    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+    private readonly listing: ItemListing,
   ) {}
-
-  private get showUnauthorized(): boolean {
-    return this.options.auth?.hideUnauthorizedTools === false;
-  }
 
   private async call(params: Record<string, unknown>, ctx: McpContext): Promise<CallToolResult> {
     const { name } = params;

@@ -182,10 +182,11 @@ export class McpRegistry {
     } catch (error) {
       throw new McpRegistrationError(`${owner}: ${(error as Error).message}`);
     }
+    this.addCompletions(
+      Object.entries(complete ?? {}).map(([argument, fn]) => [{ resourceTemplate: wire.uriTemplate, argument }, fn]),
+      owner,
+    );
     this.templates.set(wire.uriTemplate, { ...item, descriptor: wire, template, handler });
-    for (const [argument, fn] of Object.entries(complete ?? {})) {
-      this.addCompletion({ resourceTemplate: wire.uriTemplate, argument }, fn, owner);
-    }
     this.changes.next('resources');
   }
 
@@ -211,15 +212,16 @@ export class McpRegistry {
         return argument;
       });
     }
+    this.addCompletions(
+      Object.entries(completions).map(([argument, fn]) => [{ prompt: wire.name, argument }, fn]),
+      owner,
+    );
     this.prompts.set(wire.name, {
       ...item,
       descriptor: { ...wire, ...(argumentList && { arguments: argumentList }) },
       input,
       handler,
     });
-    for (const [argument, fn] of Object.entries(completions)) {
-      this.addCompletion({ prompt: wire.name, argument }, fn, owner);
-    }
     this.changes.next('prompts');
   }
 
@@ -230,12 +232,20 @@ export class McpRegistry {
 
   /** Sets the completion source of one prompt argument or template variable. */
   addCompletion(target: McpCompletionTarget, complete: McpCompleteFunction, owner = 'completion'): void {
-    checkHandler(complete, owner);
-    const key = completionKey(target);
-    if (this.completions.has(key)) {
-      throw new McpRegistrationError(`${owner}: ${key.replaceAll('\u0000', ' ')} already has a completion.`);
-    }
-    this.completions.set(key, complete);
+    this.addCompletions([[target, complete]], owner);
+  }
+
+  /** Adds several completions, or none when one of them is invalid or taken. */
+  private addCompletions(entries: Array<[McpCompletionTarget, McpCompleteFunction]>, owner: string): void {
+    const keyed = entries.map(([target, complete]) => {
+      checkHandler(complete, owner);
+      const key = completionKey(target);
+      if (this.completions.has(key)) {
+        throw new McpRegistrationError(`${owner}: ${key.replaceAll('\u0000', ' ')} already has a completion.`);
+      }
+      return [key, complete] as const;
+    });
+    for (const [key, complete] of keyed) this.completions.set(key, complete);
   }
 
   getTool(name: string): RegisteredTool | undefined {

@@ -1,0 +1,80 @@
+import { firstValueFrom, take, toArray } from 'rxjs';
+import { McpRegistrationError, McpRegistry } from './mcp-registry.service.js';
+import { paginate } from './pagination.js';
+import { UriTemplate } from './uri-template.js';
+
+describe('McpRegistry', () => {
+  const handler = () => 'ok';
+
+  it('registers a prompt and its completions together, or neither when a completion is taken', () => {
+    const registry = new McpRegistry();
+    registry.addCompletion({ prompt: 'summarize', argument: 'style' }, () => ['brief']);
+    expect(() =>
+      registry.addPrompt({
+        name: 'summarize',
+        description: 'Summarize',
+        handler,
+        arguments: [{ name: 'id', complete: () => [] }, { name: 'style', complete: () => [] }],
+      }),
+    ).toThrow(McpRegistrationError);
+    expect(registry.getPrompt('summarize')).toBeUndefined();
+    expect(registry.getCompletion({ prompt: 'summarize', argument: 'id' })).toBeUndefined();
+  });
+
+  it('reports each change on changes$ and forgets completions with their prompt', async () => {
+    const registry = new McpRegistry();
+    const changes = firstValueFrom(registry.changes$.pipe(take(4), toArray()));
+    registry.addTool({ name: 't', description: 'T', handler });
+    registry.addPrompt({ name: 'p', description: 'P', handler, complete: { a: () => ['x'] } });
+    registry.addResource({ uri: 'notes://1', name: 'one', handler });
+    expect(registry.removePrompt('p')).toBe(true);
+    expect(registry.removePrompt('p')).toBe(false);
+    expect(await changes).toEqual(['tools', 'prompts', 'resources', 'prompts']);
+    expect(registry.getCompletion({ prompt: 'p', argument: 'a' })).toBeUndefined();
+  });
+
+  it('refuses resources without an absolute URI and duplicate templates', () => {
+    const registry = new McpRegistry();
+    expect(() => registry.addResource({ uri: 'relative/path', name: 'x', handler })).toThrow(/absolute URI/);
+    registry.addResourceTemplate({ uriTemplate: 'notes://{id}', name: 'note', handler }, 'Notes.read');
+    expect(() => registry.addResourceTemplate({ uriTemplate: 'notes://{id}', name: 'other', handler }, 'Other.read')).toThrow(
+      'Duplicate MCP resource template notes://{id}: declared by Notes.read and Other.read.',
+    );
+  });
+});
+
+describe('UriTemplate (RFC 6570 level 1)', () => {
+  it('matches one segment per variable and decodes it', () => {
+    const template = new UriTemplate('test://template/{id}/data');
+    expect(template.match('test://template/123/data')).toEqual({ id: '123' });
+    expect(template.match('test://template/a%20b/data')).toEqual({ id: 'a b' });
+    expect(template.match('test://template/1/2/data')).toBeUndefined();
+    expect(template.match('test://template//data')).toBeUndefined();
+    expect(new UriTemplate('users://{org}.{user}').match('users://acme.bob')).toEqual({ org: 'acme', user: 'bob' });
+  });
+
+  it('rejects what level 1 cannot express', () => {
+    expect(() => new UriTemplate('files://{+path}')).toThrow(/level-1/);
+    expect(() => new UriTemplate('notes://all')).toThrow(/at least one/);
+    expect(() => new UriTemplate('notes://{id}/{id}')).toThrow(/twice/);
+  });
+});
+
+describe('paginate', () => {
+  const items = Array.from({ length: 5 }, (_, index) => index);
+
+  it('walks all items with opaque cursors', () => {
+    const first = paginate(items, 'tools', undefined, 2);
+    const second = paginate(items, 'tools', first.nextCursor, 2);
+    const third = paginate(items, 'tools', second.nextCursor, 2);
+    expect([first.page, second.page, third.page]).toEqual([[0, 1], [2, 3], [4]]);
+    expect(third.nextCursor).toBeUndefined();
+  });
+
+  it('refuses malformed cursors and cursors of another list with -32602', () => {
+    const { nextCursor } = paginate(items, 'tools', undefined, 2);
+    for (const cursor of ['nope', 42, nextCursor]) {
+      expect(() => paginate(items, 'prompts', cursor, 2)).toThrow(expect.objectContaining({ code: -32602 }));
+    }
+  });
+});
