@@ -8,9 +8,12 @@ import type { Cluster, Redis, RedisOptions } from 'ioredis';
  */
 export type RedisPubSubMode = 'classic' | 'sharded';
 
-/** Options of {@link RedisSessionHost}. Give exactly one of `url`, `client`. */
+/** Options of {@link RedisSessionHost}. Give `url` or `client`, not both. */
 export interface RedisSessionHostOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://...`; the host creates and closes its connections. */
+  /**
+   * `redis://[user:password@]host:port[/db]` or `rediss://...`; the host creates and closes its
+   * connections. Default `redis://127.0.0.1:6379` when `client` is not given either.
+   */
   url?: string;
   /**
    * An existing client (`Redis` or `Cluster`). It stays yours: the host never closes it, but does

@@ -33,6 +33,9 @@ import {
   TOUCH_SESSION,
 } from './session.scripts.js';
 
+/** ioredis connection states after a connection was lost (the first connection goes through others). */
+const LOST_STATES = new Set(['reconnecting', 'close', 'end']);
+
 /** Compare-and-set rounds `mutateSession` tries before giving up under contention. */
 const MAX_MUTATE_ATTEMPTS = 100;
 
@@ -70,9 +73,9 @@ export class RedisSessionHost implements SessionHost, OnModuleDestroy {
     if (options.url !== undefined && options.client) {
       throw new Error('RedisSessionHost: give either "url" or "client", not both.');
     }
+    this.options = resolveRedisSessionHostOptions(options, options.client?.isCluster ?? false);
     this.ownsClient = !options.client;
-    this.client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', this.connectionOptions(options));
-    this.options = resolveRedisSessionHostOptions(options, this.client.isCluster);
+    this.client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', this.connectionOptions(options.redisOptions));
     this.keys = new RedisKeys(this.options.keyPrefix);
     this.publishCommand = this.options.pubSub === 'sharded' ? 'SPUBLISH' : 'PUBLISH';
     if (this.ownsClient) this.watch(this.client, 'commands');
@@ -297,9 +300,16 @@ export class RedisSessionHost implements SessionHost, OnModuleDestroy {
     }
   }
 
-  /** Runs Redis commands, turning connection trouble into `SessionHostUnavailableError`. */
+  /**
+   * Runs Redis commands, turning connection trouble into `SessionHostUnavailableError`. While a
+   * connection the host created is lost, commands fail at once instead of waiting in ioredis's
+   * offline queue (which only helps while the first connection is being made).
+   */
   private async command<T>(run: () => Promise<T>): Promise<T> {
     if (this.closed) throw this.closedError();
+    if (this.ownsClient && LOST_STATES.has(this.client.status)) {
+      throw new SessionHostUnavailableError('The Redis session store is unavailable (reconnecting).');
+    }
     try {
       return await run();
     } catch (error) {
@@ -330,14 +340,13 @@ export class RedisSessionHost implements SessionHost, OnModuleDestroy {
    * Fails fast while Redis is unreachable: queued commands are flushed with an error after one
    * reconnection attempt (the transport answers 503) and every command has a deadline.
    */
-  private connectionOptions(options: RedisSessionHostOptions): RedisOptions {
-    const timeout = options.commandTimeoutMs ?? 2_000;
+  private connectionOptions(overrides: RedisOptions | undefined): RedisOptions {
     return {
       maxRetriesPerRequest: 1,
-      commandTimeout: timeout,
-      connectTimeout: timeout,
+      commandTimeout: this.options.commandTimeoutMs,
+      connectTimeout: this.options.commandTimeoutMs,
       retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
-      ...options.redisOptions,
+      ...overrides,
     };
   }
 }

@@ -1,36 +1,52 @@
-import { All, Controller, Delete, Get, Inject, Post, Req, Res, UseGuards, type Type } from '@nestjs/common';
+import { Controller, Delete, Get, Inject, Patch, Post, Put, Req, Res, UseGuards, type Type } from '@nestjs/common';
 import { McpAuthGuard } from '../auth/mcp-auth.guard.js';
-import type { ServerResponse } from 'node:http';
-import { methodNotAllowed, type McpHttpRequest } from './http-rules.js';
+import { methodNotAllowed } from './http-rules.js';
+import { nodeRequest, nodeResponse } from './node-http.js';
 import { StreamableHttpTransport } from './streamable-http.transport.js';
+
+// What @Req() / @Res() give: Node's objects (Express) or Fastify's wrappers around them.
+type AnyRequest = Parameters<typeof nodeRequest>[0];
+type AnyResponse = Parameters<typeof nodeResponse>[0];
 
 /**
  * The MCP endpoint as an ordinary Nest controller: the app's global prefix, guards, interceptors
  * and exception filters apply to it. The transport writes the raw response itself (SSE streams
- * outlive the handler), hence `@Res()`. `McpAuthGuard` checks bearer tokens when `auth` is set.
+ * outlive the handler), hence `@Res()`; it works on Node's own request and response, so Express and
+ * Fastify apps are served by the same code. `McpAuthGuard` checks bearer tokens when `auth` is set.
  */
 @UseGuards(McpAuthGuard)
 export class McpController {
   constructor(@Inject(StreamableHttpTransport) private readonly transport: StreamableHttpTransport) {}
 
   @Post()
-  post(@Req() request: McpHttpRequest, @Res() response: ServerResponse): Promise<void> {
-    return this.transport.handlePost(request, response);
+  post(@Req() request: AnyRequest, @Res() response: AnyResponse): Promise<void> {
+    return this.transport.handlePost(nodeRequest(request), nodeResponse(response));
   }
 
   @Get()
-  get(@Req() request: McpHttpRequest, @Res() response: ServerResponse): Promise<void> {
-    return this.transport.handleGet(request, response);
+  get(@Req() request: AnyRequest, @Res() response: AnyResponse): Promise<void> {
+    return this.transport.handleGet(nodeRequest(request), nodeResponse(response));
   }
 
   @Delete()
-  delete(@Req() request: McpHttpRequest, @Res() response: ServerResponse): Promise<void> {
-    return this.transport.handleDelete(request, response);
+  delete(@Req() request: AnyRequest, @Res() response: AnyResponse): Promise<void> {
+    return this.transport.handleDelete(nodeRequest(request), nodeResponse(response));
   }
 
-  @All()
-  other(@Res() response: ServerResponse): never {
-    response.setHeader('Allow', 'GET, POST, DELETE');
+  // Explicit verbs rather than @All(): Fastify refuses a catch-all next to the routes above. HEAD
+  // follows GET and OPTIONS stays with the app's CORS handling.
+  @Put()
+  put(@Res() response: AnyResponse): never {
+    return this.notAllowed(response);
+  }
+
+  @Patch()
+  patch(@Res() response: AnyResponse): never {
+    return this.notAllowed(response);
+  }
+
+  private notAllowed(response: AnyResponse): never {
+    nodeResponse(response).setHeader('Allow', 'GET, POST, DELETE');
     throw methodNotAllowed();
   }
 }

@@ -63,7 +63,9 @@ export function takeBody(request: IncomingMessage, limit: number): Promise<Reque
   const claimed = carrier[MCP_RAW_BODY];
   if (claimed) return Promise.resolve(claimed);
   if (request.readableEnded && carrier.body !== undefined) {
-    return Promise.resolve({ kind: 'parsed', value: carrier.body });
+    // Parsed by the app (Fastify, or a parser ahead of ours): the limit still holds for what was sent.
+    const declared = Number(request.headers['content-length']);
+    return Promise.resolve(declared > limit ? { kind: 'too-large' } : { kind: 'parsed', value: carrier.body });
   }
   return readBody(request, limit);
 }
