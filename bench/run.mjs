@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Side-by-side load run: this project's sample server (McpModule on Express, memory session host)
-// and the official TypeScript SDK's server (bench/sdk-peer.mjs), each in its own process, loaded by
-// autocannon from this process. Reports throughput, latency and memory per session, and the ratios.
+// Side-by-side load run: this project's sample server (McpModule, memory session host) on Express
+// and on Fastify, and the official TypeScript SDK's server (bench/sdk-peer.mjs), each in its own
+// process, loaded by autocannon from this process. Reports throughput, latency and memory per
+// session, and each of ours as a ratio of the SDK's.
 // Usage: npm run bench [-- --seconds 10 --connections 32 --sessions 2000]
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -17,8 +18,8 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
-    sessions: { type: 'string', default: '5000' },
-    inits: { type: 'string', default: '4000' },
+    sessions: { type: 'string', default: '3000' },
+    inits: { type: 'string', default: '6000' },
   },
 });
 const seconds = Number(values.seconds);
@@ -103,10 +104,9 @@ async function measure(server) {
   // Warm-up, so JIT and caches are in the same state for both servers.
   await load({ url: server.url, method: 'POST', headers, body: echo, duration: 2 });
   const calls = await load({ url: server.url, method: 'POST', headers, body: echo });
-  // A fixed number of new sessions, below the memory host's default limit of 10,000.
-  const started = performance.now();
+  // A fixed number of new sessions: with the memory test's, below the memory host's default limit of 10,000.
   const inits = await load({ url: server.url, method: 'POST', headers: HEADERS, body: initialize(), amount: initCount });
-  const initSeconds = (performance.now() - started) / 1000;
+  const initSeconds = (inits.finish.getTime() - inits.start.getTime()) / 1000;
   return {
     callsPerSecond: calls.requests.average,
     callP50: calls.latency.p50,
@@ -119,8 +119,9 @@ async function measure(server) {
 }
 
 const servers = [
-  await startServer('nest-mcp (sample, Express, memory host)', 'apps/sample/dist/main.js'),
-  await startServer('official SDK 1.x (Express, stateful)', 'bench/sdk-peer.mjs'),
+  await startServer('nest-mcp, Express', 'apps/sample/dist/main.js'),
+  await startServer('nest-mcp, Fastify', 'bench/nest-fastify.mjs'),
+  await startServer('official SDK 1.x, Express', 'bench/sdk-peer.mjs'),
 ];
 const results = [];
 try {
@@ -132,24 +133,25 @@ try {
   for (const server of servers) server.child.kill('SIGTERM');
 }
 
-const [ours, peer] = results;
+const peer = results.at(-1);
+const ours = results.slice(0, -1);
 const ratio = (a, b) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
-const row = (label, key, digits, better) =>
-  `| ${label} | ${ours[key].toFixed(digits)} | ${peer[key].toFixed(digits)} | ${ratio(ours[key], peer[key])} (${better} is better) |`;
+const row = (label, key, digits) =>
+  `| ${label} | ${results.map((result) => result[key].toFixed(digits)).join(' | ')} | ${ours.map((result) => ratio(result[key], peer[key])).join(' | ')} |`;
 const report = [
   `# Benchmark: nest-mcp vs the official TypeScript SDK`,
   '',
-  `${new Date().toISOString()} · Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ` +
+  `${new Date().toISOString()} · Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} (load generator on the same machine) · ` +
     `autocannon ${connections} connections; ${seconds} s of tools/call, ${initCount} initialize requests; ${sessionCount} sessions for memory`,
   '',
-  '| measure | nest-mcp | SDK | ours / SDK |',
-  '|---|---|---|---|',
-  row('`tools/call` echo, requests/s (one session)', 'callsPerSecond', 0, 'higher'),
-  row('`tools/call` latency p50, ms', 'callP50', 1, 'lower'),
-  row('`tools/call` latency p99, ms', 'callP99', 1, 'lower'),
-  row('`initialize` (new session), requests/s', 'initsPerSecond', 0, 'higher'),
-  row('memory per open session, KiB', 'kibPerSession', 1, 'lower'),
-  `| errors (calls / inits) | ${ours.callErrors} / ${ours.initErrors} | ${peer.callErrors} / ${peer.initErrors} | |`,
+  `| measure | ${results.map((result) => result.name).join(' | ')} | ${ours.map((result) => `${result.name} / SDK`).join(' | ')} |`,
+  `|---|${results.map(() => '---|').join('')}${ours.map(() => '---|').join('')}`,
+  row('`tools/call` echo, requests/s, one session (higher is better)', 'callsPerSecond', 0),
+  row('`tools/call` latency p50, ms', 'callP50', 1),
+  row('`tools/call` latency p99, ms', 'callP99', 1),
+  row('`initialize` (new session), sessions/s (higher is better)', 'initsPerSecond', 0),
+  row('memory per open session, KiB (lower is better)', 'kibPerSession', 1),
+  `| errors (calls / inits) | ${results.map((result) => `${result.callErrors} / ${result.initErrors}`).join(' | ')} |${ours.map(() => ' |').join('')}`,
   '',
 ].join('\n');
 console.log(report);
