@@ -5,9 +5,9 @@
 // session, and each of ours as a ratio of the SDK's.
 // Usage: npm run bench [-- --seconds 10 --connections 32 --sessions 2000]
 import autocannon from 'autocannon';
+import getPort from 'get-port';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -37,15 +37,7 @@ const initialize = (id = 1) =>
   });
 const echo = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hello' } } });
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+const freePort = () => getPort({ host: '127.0.0.1' });
 
 async function startServer(name, script) {
   const port = await freePort();

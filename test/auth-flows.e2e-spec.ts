@@ -11,24 +11,15 @@ import {
   McpModule,
   PassportAuthenticator,
 } from '@nest-mcp/mcp';
-import { createServer } from 'node:net';
 import type { Request } from 'express';
 import passport from 'passport';
 import type { RunningApp } from './support/app.js';
 import { AUDIENCE, connectWithToken, NotesTools, startAuthApp, textOf } from './support/auth-app.js';
 import { TestAuthorizationServer } from './support/authorization-server.js';
 import { initializeRequest, openSession, postMcp } from './support/http.js';
+import { freePort } from './support/redis-server.js';
 import { parseWwwAuthenticate } from './support/www-authenticate.js';
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 const callTool = (url: string, sessionId: string, headers: Record<string, string>, name: string, args: object = {}) =>
   postMcp(url, { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name, arguments: args } }, { sessionId, headers });

@@ -3,8 +3,8 @@
 // package.json) against the conformance fixture app. The suite's CLI needs Node >= 22; the project
 // runs on the machine's Node, so only the CLI runs on a Node 22 binary from the npm package `node@22`.
 // Usage: node test/conformance/run.mjs [--suite active|all|pending] [extra CLI arguments]
+import getPort from 'get-port';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -13,15 +13,7 @@ const cli = 'node_modules/@modelcontextprotocol/conformance/dist/index.js';
 const args = process.argv.slice(2);
 const suiteArgs = args.includes('--suite') ? args : ['--suite', 'all', ...args];
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+const freePort = () => getPort({ host: '127.0.0.1' });
 
 async function waitUntilListening(url, fixture) {
   for (let attempt = 0; attempt < 100; attempt++) {

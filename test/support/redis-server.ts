@@ -1,6 +1,6 @@
+import getPort from 'get-port';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,16 +9,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** A free TCP port on the loopback interface (free when asked; bind it soon). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = (): Promise<number> => getPort({ host: '127.0.0.1' });
 
 /** Runs `redis-cli` against a port and returns its output. */
 export async function redisCli(port: number, ...args: string[]): Promise<string> {

@@ -22,8 +22,8 @@ afterAll(async () => {
 for (const pubSub of ['sharded', 'classic'] satisfies RedisPubSubMode[]) {
   describeSessionHostContract(
     `RedisSessionHost on a 3-node Redis Cluster, ${pubSub} pub/sub`,
-    () => new RedisSessionHost({ client, pubSub, keyPrefix: `cluster-${randomUUID()}:`, maxEventsPerStream: 5, maxValueBytes: 1_024 }),
-    { retainedEventsPerStream: 5, valueLimitBytes: 1_024 },
+    () => new RedisSessionHost({ client, pubSub, keyPrefix: `cluster-${randomUUID()}:`, maxEventsPerStream: 5, maxValueBytes: 1_024, maxStreamsPerSession: 8, maxValuesPerSession: 8 }),
+    { retainedEventsPerStream: 5, valueLimitBytes: 1_024, streamsPerSession: 8, valuesPerSession: 8 },
   );
 }
 

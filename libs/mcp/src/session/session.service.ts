@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Subscription } from 'rxjs';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import type { ClientCapabilities, Implementation } from '../protocol/mcp.types.js';
@@ -19,9 +20,10 @@ const TOUCH_MEMORY_LIMIT = 50_000;
 
 /** Creates, loads, touches and deletes sessions on the configured host for this node. */
 @Injectable()
-export class SessionService {
+export class SessionService implements OnModuleInit, OnModuleDestroy {
   private readonly lastTouch = new Map<string, number>();
   private readonly touchIntervalMs: number;
+  private readonly subscription = new Subscription();
 
   constructor(
     @Inject(SessionHost) private readonly host: SessionHost,
@@ -31,6 +33,15 @@ export class SessionService {
   ) {
     // DESIGN.md: touched at most once per TTL/10, so an active session costs one write per interval.
     this.touchIntervalMs = Math.max(1, Math.floor(options.sessionIdleTtlMs / 10));
+  }
+
+  // Sessions deleted on any node are forgotten here too, so the debounce map only holds live ones.
+  onModuleInit(): void {
+    this.subscription.add(this.bus.on('session-deleted').subscribe(({ sessionId }) => this.lastTouch.delete(sessionId)));
+  }
+
+  onModuleDestroy(): void {
+    this.subscription.unsubscribe();
   }
 
   async create(session: NewSession): Promise<SessionMetadata> {

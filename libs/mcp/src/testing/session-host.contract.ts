@@ -31,6 +31,13 @@ export interface SessionHostContractOptions {
   retainedEventsPerStream: number;
   /** The largest value, in UTF-8 bytes, that `putValue` of the host under test accepts. */
   valueLimitBytes: number;
+  /** How many values one session may hold in the host under test. */
+  valuesPerSession: number;
+  /**
+   * How many streams one session keeps in the host under test: beyond it the oldest finished stream
+   * is dropped, and an open one never is.
+   */
+  streamsPerSession: number;
   /** Longest wait for anything the host should deliver before a test fails. Default 5 s. */
   waitMs?: number;
 }
@@ -72,7 +79,7 @@ export function describeSessionHostContract(
   createHost: () => SessionHost | Promise<SessionHost>,
   options: SessionHostContractOptions,
 ): void {
-  const { retainedEventsPerStream: retained, valueLimitBytes, waitMs = 5_000 } = options;
+  const { retainedEventsPerStream: retained, valueLimitBytes, valuesPerSession, streamsPerSession, waitMs = 5_000 } = options;
 
   describe(`SessionHost contract: ${name}`, () => {
     let host: SessionHost;
@@ -370,6 +377,20 @@ export function describeSessionHostContract(
       });
     });
 
+    describe('stream limit', () => {
+      it('keeps at most streamsPerSession streams, dropping the oldest finished one, never an open one', async () => {
+        const { id } = await newSession();
+        await host.appendEvent(id, 'open', 'o');
+        const finished = Array.from({ length: streamsPerSession }, (_, index) => `done-${index}`);
+        for (const streamId of finished) await host.appendEvent(id, streamId, 'x', true);
+
+        expect(await host.streamInfo(id, 'done-0')).toBeUndefined();
+        for (const streamId of finished.slice(1)) expect(await host.streamInfo(id, streamId)).toBeDefined();
+        // An open stream keeps its numbering: a client's Last-Event-ID never points into other events.
+        expect(await host.appendEvent(id, 'open', 'still counting')).toBe(2);
+      });
+    });
+
     describe('routing', () => {
       // Tagged so that traffic of other runs sharing the same store is ignored.
       let tag: string;
@@ -504,6 +525,20 @@ export function describeSessionHostContract(
         const wide = '€'.repeat(Math.floor(valueLimitBytes / 3) + 1);
         await expect(host.putValue(id, 'k', wide)).rejects.toBeInstanceOf(SessionValueLimitError);
         expect(await host.getValue(id, 'k')).toBe(largest);
+      });
+
+      it('refuses more than valuesPerSession values, but not overwrites', async () => {
+        const { id } = await newSession();
+        for (let index = 0; index < valuesPerSession; index++) await host.putValue(id, `k${index}`, String(index));
+
+        await expect(host.putValue(id, 'one-too-many', 'x')).rejects.toBeInstanceOf(SessionValueLimitError);
+        await host.putValue(id, 'k0', 'again');
+        await host.deleteValue(id, 'k1');
+        await host.putValue(id, 'now-fits', 'y');
+
+        expect(await host.getValue(id, 'k0')).toBe('again');
+        expect(await host.getValue(id, 'now-fits')).toBe('y');
+        expect(await host.getValue(id, 'one-too-many')).toBeUndefined();
       });
 
       it('stores nothing for a session that is gone', async () => {
