@@ -13,7 +13,7 @@ import {
 } from '@nest-mcp/mcp';
 import type { Request } from 'express';
 import passport from 'passport';
-import type { RunningApp } from './support/app.js';
+import { serve, type RunningApp } from './support/app.js';
 import { AUDIENCE, connectWithToken, NotesTools, startAuthApp, textOf } from './support/auth-app.js';
 import { TestAuthorizationServer } from './support/authorization-server.js';
 import { initializeRequest, openSession, postMcp } from './support/http.js';
@@ -167,9 +167,9 @@ describe('auth flows end to end', () => {
       providers: [NotesTools],
     }).compile();
     const nest = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
-    await nest.listen(0, '127.0.0.1');
-    const baseUrl = `http://127.0.0.1:${(nest.getHttpServer().address() as { port: number }).port}`;
-    apps.push({ app: nest, baseUrl, close: () => nest.close() });
+    const served = await serve(nest);
+    apps.push(served);
+    const { baseUrl } = served;
     expect((await postMcp(`${baseUrl}/mcp`, initializeRequest())).status).toBe(401);
     const ok = await postMcp(`${baseUrl}/mcp`, initializeRequest(), { headers: { authorization: `Bearer ${await as.mint()}` } });
     expect(ok.status).toBe(200);
@@ -253,9 +253,9 @@ describe('auth flows end to end', () => {
         providers: [NotesTools],
       }).compile();
       const nest = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
-      await nest.listen(0, '127.0.0.1');
-      const baseUrl = `http://127.0.0.1:${(nest.getHttpServer().address() as { port: number }).port}`;
-      apps.push({ app: nest, baseUrl, close: () => nest.close() });
+      const served = await serve(nest);
+    apps.push(served);
+    const { baseUrl } = served;
       const url = `${baseUrl}/mcp`;
 
       const none = await postMcp(url, initializeRequest());

@@ -5,6 +5,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { McpModule, McpSessionEvents } from '@nest-mcp/mcp';
 import { Gate, GatedTools } from './support/gated-tools.js';
+import { serve } from './support/app.js';
 import { initializeRequest, MCP_ACCEPT, openSession, postMcp, SseReader } from './support/http.js';
 
 /** The same module on Nest's Fastify adapter: one transport code path serves both adapters. */
@@ -19,8 +20,7 @@ describe('McpModule on the Fastify adapter', () => {
     }).compile();
     app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: ['error', 'warn'] });
     app.setGlobalPrefix('api');
-    await app.listen(0, '127.0.0.1');
-    url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/api/mcp`;
+    url = `${(await serve(app)).baseUrl}/api/mcp`;
   });
 
   afterAll(() => app.close());

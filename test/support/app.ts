@@ -16,6 +16,11 @@ export async function startApp(
   const moduleRef = await Test.createTestingModule(metadata).compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   configure?.(app);
+  return serve(app);
+}
+
+/** Starts an app built by the caller on a free loopback port and returns its URL. */
+export async function serve(app: INestApplication): Promise<RunningApp> {
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return { app, baseUrl: `http://127.0.0.1:${address.port}`, close: () => app.close() };
