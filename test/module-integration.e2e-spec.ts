@@ -1,13 +1,19 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
-  CanActivate,
-  ExecutionContext,
+  Catch,
+  HttpException,
   Injectable,
   Module,
+  type ArgumentsHost,
+  type CallHandler,
+  type CanActivate,
+  type ExceptionFilter,
+  type ExecutionContext,
   type INestApplication,
+  type NestInterceptor,
 } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import {
   McpModule,
@@ -47,6 +53,45 @@ describe('McpModule in a host app', () => {
       expect(refused.status).toBe(403);
       const admitted = await postMcp(url, initializeRequest(), { headers: { 'x-api-key': 'let-me-in' } });
       expect(admitted.status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("runs the app's global interceptors and exception filters on the endpoint", async () => {
+    @Injectable()
+    class StampInterceptor implements NestInterceptor {
+      intercept(context: ExecutionContext, next: CallHandler) {
+        context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>().setHeader('x-intercepted', 'yes');
+        return next.handle();
+      }
+    }
+    @Catch(HttpException)
+    class EnvelopeFilter implements ExceptionFilter {
+      catch(exception: HttpException, host: ArgumentsHost) {
+        host
+          .switchToHttp()
+          .getResponse<{ status(code: number): { json(body: unknown): void } }>()
+          .status(exception.getStatus())
+          .json({ wrapped: exception.getResponse() });
+      }
+    }
+    const running = await startApp({
+      imports: [McpModule.forRoot({ name: 'pipeline', version: '1.0.0' })],
+      providers: [
+        { provide: APP_INTERCEPTOR, useClass: StampInterceptor },
+        { provide: APP_FILTER, useClass: EnvelopeFilter },
+      ],
+    });
+    try {
+      const url = `${running.baseUrl}/mcp`;
+      const ok = await postMcp(url, initializeRequest());
+      expect([ok.status, ok.headers.get('x-intercepted')]).toEqual([200, 'yes']);
+      const unknown = await postMcp(url, ping, { headers: { 'mcp-session-id': 'no-such-session-000000000' } });
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({
+        wrapped: { jsonrpc: '2.0', id: null, error: { code: -32001, message: expect.stringContaining('Session not found') } },
+      });
     } finally {
       await running.close();
     }

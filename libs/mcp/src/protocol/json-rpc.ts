@@ -46,6 +46,8 @@ export enum JsonRpcErrorCode {
   /** Transport-level refusal (bad headers, unknown session, ...), as the official SDKs use it. */
   ConnectionClosed = -32000,
   RequestTimeout = -32001,
+  /** Unknown or foreign session (HTTP 404); the official SDK servers answer it with -32001 too. */
+  SessionNotFound = -32001,
   /** MCP 2025-11-25 `server/resources`: resource not found. */
   ResourceNotFound = -32002,
   /** MCP 2025-11-25 `client/elicitation`: URL elicitation required. */

@@ -48,7 +48,7 @@ export const badRequest = (message: string) =>
 export const sessionNotFound = () =>
   new McpHttpException(
     HttpStatus.NOT_FOUND,
-    JsonRpcErrorCode.RequestTimeout,
+    JsonRpcErrorCode.SessionNotFound,
     'Session not found: it expired, was deleted or never existed. Initialize a new session.',
   );
 
