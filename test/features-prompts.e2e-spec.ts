@@ -138,17 +138,18 @@ class PlainPrompts {
   }
 }
 
+// One app serves both groups: prompts and their completions.
+let app: McpTestApp;
+let session: SdkSession;
+
+beforeAll(async () => {
+  app = await startMcpApp({ providers: [Catalog, Prompts] });
+  session = await app.connect({ listen: false });
+});
+
+afterAll(() => app.close());
+
 describe('prompts', () => {
-  let app: McpTestApp;
-  let session: SdkSession;
-
-  beforeAll(async () => {
-    app = await startMcpApp({ providers: [Catalog, Prompts] });
-    session = await app.connect({ listen: false });
-  });
-
-  afterAll(() => app.close());
-
   it('lists prompts; zod-declared arguments become an argument list with descriptions and required flags', async () => {
     const { prompts } = await session.client.listPrompts();
     expect(prompts.map((prompt) => prompt.name)).toEqual(['greet', 'translate', 'review', 'describe_pixel', 'explain_docs', 'lookup', 'many']);
@@ -234,16 +235,6 @@ describe('prompts', () => {
 });
 
 describe('completion', () => {
-  let app: McpTestApp;
-  let session: SdkSession;
-
-  beforeAll(async () => {
-    app = await startMcpApp({ providers: [Catalog, Prompts] });
-    session = await app.connect({ listen: false });
-  });
-
-  afterAll(() => app.close());
-
   const complete = async (
     ref: { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string },
     name: string,
