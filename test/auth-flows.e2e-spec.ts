@@ -13,7 +13,7 @@ import {
 } from '@nest-mcp/mcp';
 import type { Request } from 'express';
 import passport from 'passport';
-import { serve, type RunningApp } from './support/app.js';
+import { startApp, type RunningApp } from './support/app.js';
 import { AUDIENCE, connectWithToken, NotesTools, startAuthApp, textOf } from './support/auth-app.js';
 import { TestAuthorizationServer } from './support/authorization-server.js';
 import { initializeRequest, openSession, postMcp } from './support/http.js';
@@ -158,16 +158,14 @@ describe('auth flows end to end', () => {
   });
 
   it('takes auth options from forRootAsync', async () => {
-    const moduleRef = await Test.createTestingModule({
+    const served = await startApp({
       imports: [
         McpModule.forRootAsync({
           useFactory: async () => ({ name: 'async', version: '1.0.0', auth: { issuer: as.issuer, audience: AUDIENCE } }),
         }),
       ],
       providers: [NotesTools],
-    }).compile();
-    const nest = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
-    const served = await serve(nest);
+    });
     apps.push(served);
     const { baseUrl } = served;
     expect((await postMcp(`${baseUrl}/mcp`, initializeRequest())).status).toBe(401);
@@ -245,17 +243,15 @@ describe('auth flows end to end', () => {
     class ApiKeysModule {}
 
     it('authenticates through the strategy and maps its failures', async () => {
-      const moduleRef = await Test.createTestingModule({
+      const served = await startApp({
         imports: [
           ApiKeysModule,
           McpModule.forRoot({ name: 'keys', version: '1.0.0', auth: { issuer: as.issuer, authenticator: new PassportAuthenticator('api-key') } }),
         ],
         providers: [NotesTools],
-      }).compile();
-      const nest = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
-      const served = await serve(nest);
-    apps.push(served);
-    const { baseUrl } = served;
+      });
+      apps.push(served);
+      const { baseUrl } = served;
       const url = `${baseUrl}/mcp`;
 
       const none = await postMcp(url, initializeRequest());
