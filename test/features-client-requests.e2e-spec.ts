@@ -86,7 +86,7 @@ const toolText = (result: unknown) => {
 
 const missingCapability = (capability: string) => ({
   isError: true,
-  text: `The client did not declare the "${capability}" capability, so the server cannot use it in this session.`,
+  text: `The client did not declare the "${capability}" capability, so the server cannot use it for this request.`,
 });
 
 describe('server-to-client requests', () => {

@@ -150,10 +150,10 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 describe('prompts', () => {
-  it('lists prompts; zod-declared arguments become an argument list with descriptions and required flags', async () => {
+  it('lists prompts by name; zod-declared arguments become an argument list with descriptions and required flags', async () => {
     const { prompts } = await session.client.listPrompts();
-    expect(prompts.map((prompt) => prompt.name)).toEqual(['greet', 'translate', 'review', 'describe_pixel', 'explain_docs', 'lookup', 'many']);
-    expect(prompts[0]).toEqual({
+    expect(prompts.map((prompt) => prompt.name)).toEqual(['describe_pixel', 'explain_docs', 'greet', 'lookup', 'many', 'review', 'translate']);
+    expect(prompts[2]).toEqual({
       name: 'greet',
       title: 'Greeting',
       description: 'Greets someone',
@@ -166,7 +166,7 @@ describe('prompts', () => {
 
   it('lists list-declared arguments as given, without their completion functions', async () => {
     const { prompts } = await session.client.listPrompts();
-    expect(prompts[2]).toEqual({
+    expect(prompts[5]).toEqual({
       name: 'review',
       description: 'Reviews a piece of code',
       arguments: [
@@ -174,7 +174,7 @@ describe('prompts', () => {
         { name: 'focus', description: 'What to look at' },
       ],
     });
-    expect(prompts[3]).toEqual({ name: 'describe_pixel', description: 'Describes an image' });
+    expect(prompts[0]).toEqual({ name: 'describe_pixel', description: 'Describes an image' });
   });
 
   it('gets a prompt with arguments: a returned string is one user text message', async () => {

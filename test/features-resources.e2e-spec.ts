@@ -62,13 +62,13 @@ describe('resources', () => {
 
   afterAll(() => app.close());
 
-  it('lists the fixed resources with their descriptors', async () => {
+  it('lists the fixed resources with their descriptors, by URI', async () => {
     const { resources, nextCursor } = await session.client.listResources();
     expect(nextCursor).toBeUndefined();
     expect(resources).toEqual([
-      { uri: 'library://readme', name: 'readme', title: 'Read me', description: 'What the library holds', mimeType: 'text/markdown' },
       { uri: 'library://logo.png', name: 'logo', mimeType: 'image/png' },
       { uri: 'library://raw', name: 'raw' },
+      { uri: 'library://readme', name: 'readme', title: 'Read me', description: 'What the library holds', mimeType: 'text/markdown' },
     ]);
   });
 
@@ -85,10 +85,10 @@ describe('resources', () => {
     expect(raw.contents).toEqual([{ uri: 'library://raw', mimeType: 'application/octet-stream', blob: 'AAEC/w==' }]);
   });
 
-  it('lists the resource templates', async () => {
+  it('lists the resource templates, by URI template', async () => {
     expect((await session.client.listResourceTemplates()).resourceTemplates).toEqual([
-      { uriTemplate: 'library://books/{shelf}/{title}', name: 'book', description: 'A book on a shelf', mimeType: 'application/json' },
       { uriTemplate: 'library://authors/{id}', name: 'author' },
+      { uriTemplate: 'library://books/{shelf}/{title}', name: 'book', description: 'A book on a shelf', mimeType: 'application/json' },
     ]);
   });
 

@@ -90,7 +90,7 @@ describe('McpModule in a host app', () => {
       const unknown = await postMcp(url, ping, { headers: { 'mcp-session-id': 'no-such-session-000000000' } });
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toEqual({
-        wrapped: { jsonrpc: '2.0', id: null, error: { code: -32001, message: expect.stringContaining('Session not found') } },
+        wrapped: { jsonrpc: '2.0', id: 1, error: { code: -32001, message: expect.stringContaining('Session not found') } },
       });
     } finally {
       await running.close();

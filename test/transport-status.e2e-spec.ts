@@ -3,7 +3,7 @@ import { Gate, GatedTools } from './support/gated-tools.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { initializeRequest, MCP_ACCEPT, openSession, postMcp } from './support/http.js';
 
-/** Every row of DESIGN.md's "HTTP answers" table that does not need auth or a failing host. */
+/** Every HTTP answer of the endpoint to 2025 clients that does not need auth or a failing host. */
 describe('MCP endpoint: HTTP status table', () => {
   let running: RunningApp;
   let url: string;
@@ -25,10 +25,11 @@ describe('MCP endpoint: HTTP status table', () => {
 
   const ping = (id: number | string = 1) => ({ jsonrpc: '2.0', id, method: 'ping' });
 
-  const expectJsonRpcError = async (response: Response, status: number, code: number) => {
+  /** `id`: the request's when the refusal came after a well-formed request was read, else null. */
+  const expectJsonRpcError = async (response: Response, status: number, code: number, id: number | null = null) => {
     expect(response.status).toBe(status);
     const body = (await response.json()) as { jsonrpc: string; id: unknown; error: { code: number; message: string } };
-    expect(body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code } });
+    expect(body).toMatchObject({ jsonrpc: '2.0', id, error: { code } });
     expect(body.error.message.length).toBeGreaterThan(10);
     return body.error.message;
   };
@@ -36,7 +37,7 @@ describe('MCP endpoint: HTTP status table', () => {
   describe('Origin', () => {
     it('refuses a POST from a foreign origin with 403', async () => {
       const response = await postMcp(url, ping(), { sessionId, headers: { origin: 'http://evil.example.com' } });
-      expect(await expectJsonRpcError(response, 403, -32000)).toContain('http://evil.example.com');
+      expect(await expectJsonRpcError(response, 403, -32600)).toContain('http://evil.example.com');
     });
 
     it('refuses GET and DELETE from a foreign origin with 403', async () => {
@@ -98,13 +99,13 @@ describe('MCP endpoint: HTTP status table', () => {
 
     it('answers 415 when the Content-Type is not JSON', async () => {
       const response = await postMcp(url, JSON.stringify(ping()), { sessionId, headers: { 'content-type': 'text/plain' } });
-      await expectJsonRpcError(response, 415, -32000);
+      await expectJsonRpcError(response, 415, -32600);
     });
 
     it('answers 406 when Accept lacks application/json or text/event-stream', async () => {
       for (const accept of ['application/json', 'text/event-stream', 'text/html']) {
         const response = await postMcp(url, ping(), { sessionId, headers: { accept } });
-        await expectJsonRpcError(response, 406, -32000);
+        await expectJsonRpcError(response, 406, -32600);
       }
       const wildcard = await postMcp(url, ping(), { sessionId, headers: { accept: '*/*' } });
       expect(wildcard.status).toBe(200);
@@ -113,7 +114,7 @@ describe('MCP endpoint: HTTP status table', () => {
 
     it('answers 406 to a GET whose Accept lacks text/event-stream', async () => {
       const response = await fetch(url, { headers: { accept: 'application/json', 'mcp-session-id': sessionId } });
-      await expectJsonRpcError(response, 406, -32000);
+      await expectJsonRpcError(response, 406, -32600);
     });
 
     it('answers 400 / -32700 when the body is not JSON', async () => {
@@ -147,7 +148,7 @@ describe('MCP endpoint: HTTP status table', () => {
 
   describe('sessions', () => {
     it('answers 400 to a non-initialize request without Mcp-Session-Id', async () => {
-      const message = await expectJsonRpcError(await postMcp(url, ping()), 400, -32000);
+      const message = await expectJsonRpcError(await postMcp(url, ping()), 400, -32600, 1);
       expect(message).toContain('Mcp-Session-Id');
     });
 
@@ -160,7 +161,7 @@ describe('MCP endpoint: HTTP status table', () => {
     });
 
     it('answers 400 to initialize carrying a session id', async () => {
-      await expectJsonRpcError(await postMcp(url, initializeRequest(), { sessionId }), 400, -32000);
+      await expectJsonRpcError(await postMcp(url, initializeRequest(), { sessionId }), 400, -32600, 1);
     });
 
     it('issues a fresh visible-ASCII session id per initialize', async () => {
@@ -183,7 +184,7 @@ describe('MCP endpoint: HTTP status table', () => {
 
     it('answers 400 to initialize without protocolVersion', async () => {
       const response = await postMcp(url, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { capabilities: {} } });
-      await expectJsonRpcError(response, 400, -32602);
+      await expectJsonRpcError(response, 400, -32602, 1);
     });
 
     it('DELETE answers 204, then 404 for the same session', async () => {
@@ -202,9 +203,18 @@ describe('MCP endpoint: HTTP status table', () => {
   });
 
   describe('MCP-Protocol-Version header', () => {
-    it('answers 400 to an unsupported version', async () => {
+    it('answers 400 / -32022 to an unsupported version, naming the supported ones', async () => {
       const response = await postMcp(url, ping(), { sessionId, headers: { 'mcp-protocol-version': '2024-01-01' } });
-      expect(await expectJsonRpcError(response, 400, -32000)).toContain('2024-01-01');
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        jsonrpc: '2.0',
+        id: 1,
+        error: {
+          code: -32022,
+          message: expect.stringContaining('2024-01-01'),
+          data: { supported: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'], requested: '2024-01-01' },
+        },
+      });
     });
 
     it('accepts any supported version and its absence', async () => {

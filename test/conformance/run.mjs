@@ -1,19 +1,32 @@
 #!/usr/bin/env node
-// Runs the official MCP conformance suite (@modelcontextprotocol/conformance, pinned in
-// package.json) against the conformance fixture app. The suite's CLI needs Node >= 22; the project
-// runs on the machine's Node, so only the CLI runs on a Node 22 binary from the npm package `node@22`.
-// Usage: node test/conformance/run.mjs [--suite active|all|pending] [extra CLI arguments]
+// Runs the official MCP conformance suites against the conformance fixture app, all against one
+// fixture server (both protocol eras on one endpoint):
+// - @modelcontextprotocol/conformance 0.1.16, every server scenario (2025-11-25, sessions);
+// - @modelcontextprotocol/conformance 0.2.0-alpha.12 (installed as conformance-next), the scenarios
+//   each revision requires: `--requirements 2026-07-28` (stateless) and `--requirements 2025-11-25`.
+// The suites' CLI needs Node >= 22; the project runs on the machine's Node, so only the CLI runs on
+// a Node 22 binary from the npm package `node@22`.
+// Usage: node test/conformance/run.mjs                       all three runs
+//        node test/conformance/run.mjs --suite all|active|pending [more CLI arguments]   0.1.16 only
+//        node test/conformance/run.mjs --requirements 2026-07-28 [more CLI arguments]    alpha only
 import getPort from 'get-port';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = 'node_modules/@modelcontextprotocol/conformance/dist/index.js';
-const args = process.argv.slice(2);
-const suiteArgs = args.includes('--suite') ? args : ['--suite', 'all', ...args];
+const CLI_0_1 = 'node_modules/@modelcontextprotocol/conformance/dist/index.js';
+const CLI_NEXT = 'node_modules/@modelcontextprotocol/conformance-next/dist/index.js';
 
-const freePort = () => getPort({ host: '127.0.0.1' });
+const args = process.argv.slice(2);
+const runs =
+  args.length === 0
+    ? [
+        { cli: CLI_0_1, args: ['--suite', 'all'] },
+        { cli: CLI_NEXT, args: ['--requirements', '2026-07-28'] },
+        { cli: CLI_NEXT, args: ['--requirements', '2025-11-25'] },
+      ]
+    : [{ cli: args.includes('--requirements') ? CLI_NEXT : CLI_0_1, args }];
 
 async function waitUntilListening(url, fixture) {
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -28,17 +41,8 @@ async function waitUntilListening(url, fixture) {
   throw new Error(`the fixture did not start listening at ${url}`);
 }
 
-const port = await freePort();
-const url = `http://localhost:${port}/mcp`;
-const fixture = spawn(process.execPath, ['test/conformance/dist/main.js'], {
-  cwd: root,
-  env: { ...process.env, PORT: String(port) },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-
-let exitCode = 1;
-try {
-  await waitUntilListening(url, fixture);
+/** Runs one CLI invocation; resolves to its exit code and its "Total:" line. */
+async function runSuite(url, { cli, args: suiteArgs }) {
   const run = spawn('npx', ['-y', '-p', 'node@22', 'node', cli, 'server', '--url', url, ...suiteArgs], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -48,15 +52,35 @@ try {
     output += chunk;
     process.stdout.write(chunk);
   });
-  exitCode = await new Promise((resolve) => run.once('close', (code) => resolve(code ?? 1)));
-  const total = /^Total: .*$/m.exec(output)?.[0];
-  if (!total) {
-    console.error('The conformance CLI printed no "Total:" line.');
-    exitCode = 1;
-  } else {
-    console.log(`\nConformance (${suiteArgs.join(' ')}): ${total}`);
+  const code = await new Promise((resolve) => run.once('close', (exit) => resolve(exit ?? 1)));
+  return { code, total: /^Total: .*$/m.exec(output)?.[0] };
+}
+
+const port = await getPort({ host: '127.0.0.1' });
+const url = `http://localhost:${port}/mcp`;
+const fixture = spawn(process.execPath, ['test/conformance/dist/main.js'], {
+  cwd: root,
+  env: { ...process.env, PORT: String(port) },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+
+let exitCode = 0;
+const summary = [];
+try {
+  await waitUntilListening(url, fixture);
+  for (const run of runs) {
+    const { code, total } = await runSuite(url, run);
+    const label = `${run.cli === CLI_NEXT ? '0.2.0-alpha.12' : '0.1.16'} ${run.args.join(' ')}`;
+    if (!total) {
+      summary.push(`Conformance ${label}: the CLI printed no "Total:" line (exit ${code})`);
+      exitCode = 1;
+    } else {
+      summary.push(`Conformance ${label}: ${total}${code === 0 ? '' : ` (exit ${code})`}`);
+      if (code !== 0) exitCode = 1;
+    }
   }
 } finally {
   fixture.kill('SIGTERM');
 }
+console.log(`\n${summary.join('\n')}`);
 process.exit(exitCode);

@@ -68,6 +68,9 @@ export class SwitchableSessionHost implements SessionHost {
   deleteValue(sessionId: string, key: string) {
     return this.guard(() => this.store.deleteValue(sessionId, key));
   }
+  claimOnce(key: string, ttlMs: number) {
+    return this.guard(() => this.store.claimOnce(key, ttlMs));
+  }
   close() {
     return this.store.close();
   }

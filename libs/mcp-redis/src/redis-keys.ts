@@ -38,6 +38,11 @@ export class RedisKeys {
     return `${this.tag(sessionId)}:wake`;
   }
 
+  /** String key of one single-use claim (no session: it lands in any slot). */
+  claim(key: string): string {
+    return `${this.prefix}claim:${key}`;
+  }
+
   /** Channel of one node's inbox. */
   inbox(nodeId: string): string {
     return `${this.prefix}node:${nodeId}`;

@@ -233,6 +233,12 @@ export class RedisSessionHost implements SessionHost, OnModuleDestroy {
     await this.command(() => this.client.hdel(this.keys.session(sessionId), `v:${key}`));
   }
 
+  /** `SET NX PX`: the first node to claim `key` wins until it expires; Redis expires it, so claims never pile up. */
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    const stored = await this.command(() => this.client.set(this.keys.claim(key), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
+    return stored === 'OK';
+  }
+
   /** Ends the live streams of this node and closes the connections the host created (not a client it was given). */
   async close(): Promise<void> {
     if (this.closed) return;

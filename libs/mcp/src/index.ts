@@ -35,12 +35,17 @@ export { AUTHORIZATION_SERVER_WELL_KNOWN } from './auth/well-known.routes.js';
 export {
   LOGGING_LEVELS,
   McpContext,
+  type ClientInputOptions,
   type ElicitFormParams,
   type ElicitUrlParams,
   type McpElicitResult,
+  type McpInputOptions,
+  type McpInputRequest,
+  type McpInputResult,
+  type McpProtocolEra,
   type ProgressToken,
 } from './dispatch/mcp-context.js';
-export type { ClientRequestOptions } from './dispatch/client-requests.service.js';
+export type { McpCacheHint } from './dispatch/cache-hints.js';
 export { RequestAbortedError } from './dispatch/in-flight-requests.service.js';
 
 export { McpTool, type McpToolOptions } from './registry/mcp-tool.decorator.js';
@@ -88,7 +93,11 @@ export {
 } from './protocol/json-rpc.js';
 export {
   LATEST_PROTOCOL_VERSION,
+  LEGACY_PROTOCOL_VERSIONS,
+  MODERN_PROTOCOL_VERSIONS,
   SUPPORTED_PROTOCOL_VERSIONS,
+  type LegacyProtocolVersion,
+  type ModernProtocolVersion,
   type ProtocolVersion,
 } from './protocol/protocol-version.js';
 export type * from './protocol/mcp.types.js';
@@ -97,9 +106,14 @@ export {
   SessionHost,
   type NodeMessage,
   type NodeMessageHandler,
+  type NodeMessaging,
   type SessionEvent,
   type SessionMetadata,
+  type SessionStore,
+  type SessionValues,
+  type SingleUseClaims,
   type StreamInfo,
+  type StreamLogStore,
 } from './session/session-host.interface.js';
 export { MemorySessionHost, type MemorySessionHostOptions } from './session/memory-session-host.js';
 export {

@@ -6,17 +6,24 @@ import { ClientRequests } from './dispatch/client-requests.service.js';
 import { CompletionMethods } from './dispatch/completion.methods.js';
 import { InFlightRequests } from './dispatch/in-flight-requests.service.js';
 import { ItemListing } from './dispatch/item-listing.js';
+import { DiscoverMethods } from './dispatch/discover.methods.js';
 import { LoggingMethods } from './dispatch/logging.methods.js';
 import { McpDispatcher } from './dispatch/mcp-dispatcher.service.js';
 import { PromptsMethods } from './dispatch/prompts.methods.js';
 import { ResourcesMethods } from './dispatch/resources.methods.js';
+import { ServerCapabilitiesService } from './dispatch/server-capabilities.service.js';
+import { SubscriptionsMethods } from './dispatch/subscriptions.methods.js';
 import { ToolsMethods } from './dispatch/tools.methods.js';
 import { MCP_OPTIONS } from './mcp.constants.js';
 import { McpConfigurableModule, MCP_MODULE_OPTIONS } from './mcp.module-definition.js';
 import { resolveMcpOptions, type McpModuleOptions, type ResolvedMcpOptions } from './mcp.options.js';
+import { RequestRunner } from './protocol/request-runner.service.js';
+import { SessionProtocol } from './protocol/session.protocol.js';
+import { StatelessProtocol } from './protocol/stateless.protocol.js';
 import { McpExplorer } from './registry/mcp-explorer.service.js';
 import { McpRegistry } from './registry/mcp-registry.service.js';
 import { ListChangedNotifier } from './session/list-changed.notifier.js';
+import { ListenHub } from './session/listen-hub.service.js';
 import { LiveStreams } from './session/live-streams.service.js';
 import { McpSessionEvents } from './session/mcp-session-events.service.js';
 import { MemorySessionHost } from './session/memory-session-host.js';
@@ -27,7 +34,8 @@ import { McpBodyReader } from './transport/mcp-body.reader.js';
 import { StreamableHttpTransport } from './transport/streamable-http.transport.js';
 
 /**
- * Serves the Model Context Protocol (Streamable HTTP) from a Nest app.
+ * Serves the Model Context Protocol (Streamable HTTP) from a Nest app: stateless 2026-07-28
+ * requests and 2025 sessions on the same endpoint.
  *
  * @example
  * McpModule.forRoot({ name: 'notes', version: '1.0.0' })
@@ -59,10 +67,17 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     PromptsMethods,
     CompletionMethods,
     LoggingMethods,
+    DiscoverMethods,
+    SubscriptionsMethods,
+    ServerCapabilitiesService,
     McpDispatcher,
     InFlightRequests,
     ClientRequests,
     ListChangedNotifier,
+    ListenHub,
+    RequestRunner,
+    SessionProtocol,
+    StatelessProtocol,
     StreamableHttpTransport,
     McpBodyReader,
     ...MCP_AUTH_PROVIDERS,

@@ -1,7 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { principalFromUser, type McpPrincipal } from './auth/mcp-principal.js';
+import { checkCacheHint, type McpCacheHint } from './dispatch/cache-hints.js';
 import { resolveMcpAuthOptions, type McpAuthOptions, type ResolvedMcpAuthOptions } from './auth/mcp-auth.options.js';
 import type { Implementation, LoggingLevel, ServerCapabilities } from './protocol/mcp.types.js';
+import {
+  isModernProtocolVersion,
+  isSupportedProtocolVersion,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type ProtocolVersion,
+} from './protocol/protocol-version.js';
 import type { SessionHost } from './session/session-host.interface.js';
 
 /**
@@ -13,7 +20,6 @@ import type { SessionHost } from './session/session-host.interface.js';
  */
 export type McpResponseMode = 'auto' | 'json' | 'sse';
 
-/** Options of `McpModule.forRoot()` / `forRootAsync()`. */
 /**
  * Options of `McpModule.forRoot()` / `forRootAsync()`. The `Implementation` fields (`name`,
  * `version`, `title`, `description`, `websiteUrl`, `icons`) become the `serverInfo` of `initialize`.
@@ -52,6 +58,30 @@ export interface McpModuleOptions extends Implementation {
   sseHighWaterBytes?: number;
   /** How long `ctx.sample()`, `ctx.elicit()` and `ctx.listRoots()` wait for the client. Default 60 s. */
   clientRequestTimeoutMs?: number;
+  /**
+   * Caching hints of 2026-07-28 results (`ttlMs`, `cacheScope` on `server/discover`, every list and
+   * `resources/read`); items override them with their own `cache` option. Default
+   * `{ ttlMs: 0, scope: 'private' }`: always re-fetched, never shared between users.
+   */
+  cache?: McpCacheHint;
+  /**
+   * Protocol revisions served, from `SUPPORTED_PROTOCOL_VERSIONS`. Default: all of them, so stateless
+   * 2026-07-28 requests and 2025 sessions share the endpoint (README, "Protocol versions"). Leave
+   * out `2026-07-28` to serve sessions only, or the 2025 revisions to serve stateless requests only.
+   */
+  protocolVersions?: ProtocolVersion[];
+  /**
+   * Key sealing the `requestState` of 2026-07-28 multi round-trip requests (AES-256-GCM, so the
+   * client can neither read nor alter it): at least 32 bytes, the same on every instance, so that a
+   * retry may reach any of them. Required with `NODE_ENV=production` when 2026-07-28 is served;
+   * elsewhere a random key per process is used and a warning logged (retries then only work on
+   * the instance that asked).
+   */
+  requestStateSecret?: string | Uint8Array;
+  /** How long the client has to answer and retry a 2026-07-28 `input_required` result. Default 10 minutes. */
+  requestStateTtlMs?: number;
+  /** Most `subscriptions/listen` streams one process keeps open; more get 503 + `Retry-After`. Default 10,000. */
+  maxListens?: number;
   /** Items per page of `tools/list`, `resources/list`, `resources/templates/list` and `prompts/list`. Default 100. */
   pageSize?: number;
   /**
@@ -103,11 +133,18 @@ type DefaultedKeys =
   | 'resolvePrincipal'
   | 'clientRequestTimeoutMs'
   | 'pageSize'
-  | 'defaultLogLevel';
+  | 'defaultLogLevel'
+  | 'cache'
+  | 'protocolVersions'
+  | 'requestStateTtlMs'
+  | 'maxListens';
 
 /** Options with every default applied; what the module's services read. */
-export type ResolvedMcpOptions = Omit<McpModuleOptions, DefaultedKeys | 'auth'> &
-  Required<Pick<McpModuleOptions, DefaultedKeys>> & { auth?: ResolvedMcpAuthOptions };
+export type ResolvedMcpOptions = Omit<McpModuleOptions, DefaultedKeys | 'auth' | 'cache'> &
+  Required<Pick<McpModuleOptions, Exclude<DefaultedKeys, 'cache'>>> & {
+    auth?: ResolvedMcpAuthOptions;
+    cache: Required<McpCacheHint>;
+  };
 
 /** Origins allowed when `allowedOrigins` is not set: loopback hosts on any port. */
 export const LOOPBACK_ORIGINS = ['localhost', '127.0.0.1', '[::1]'].flatMap((host) => [
@@ -119,6 +156,9 @@ export function resolveMcpOptions(options: McpModuleOptions): ResolvedMcpOptions
   if (!options?.name || !options.version) {
     throw new Error('McpModule: the "name" and "version" options are required (they become serverInfo).');
   }
+  checkCacheHint(options.cache, 'McpModule');
+  const protocolVersions = options.protocolVersions ?? [...SUPPORTED_PROTOCOL_VERSIONS];
+  checkProtocolOptions(options, protocolVersions);
   return {
     ...options,
     responseMode: options.responseMode ?? 'auto',
@@ -132,7 +172,40 @@ export function resolveMcpOptions(options: McpModuleOptions): ResolvedMcpOptions
     clientRequestTimeoutMs: options.clientRequestTimeoutMs ?? 60_000,
     pageSize: options.pageSize ?? 100,
     defaultLogLevel: options.defaultLogLevel ?? 'info',
+    cache: { ttlMs: options.cache?.ttlMs ?? 0, scope: options.cache?.scope ?? 'private' },
+    protocolVersions,
+    requestStateTtlMs: options.requestStateTtlMs ?? 10 * 60 * 1000,
+    maxListens: options.maxListens ?? 10_000,
     resolvePrincipal: options.resolvePrincipal ?? ((request) => principalFromUser(request.user)),
     auth: options.auth && resolveMcpAuthOptions(options.auth, { resourceName: options.title ?? options.name }),
   };
+}
+
+/** Minimum length of `requestStateSecret` (256 bits). */
+export const MIN_REQUEST_STATE_SECRET_BYTES = 32;
+
+function checkProtocolOptions(options: McpModuleOptions, protocolVersions: readonly string[]): void {
+  const unknown = protocolVersions.filter((version) => !isSupportedProtocolVersion(version));
+  if (protocolVersions.length === 0 || unknown.length > 0) {
+    throw new Error(
+      `McpModule: "protocolVersions" must list revisions from ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}` +
+        (unknown.length > 0 ? `; unknown: ${unknown.join(', ')}.` : '.'),
+    );
+  }
+  const secret = options.requestStateSecret;
+  if (secret !== undefined && Buffer.byteLength(secret) < MIN_REQUEST_STATE_SECRET_BYTES) {
+    throw new Error(`McpModule: "requestStateSecret" must be at least ${MIN_REQUEST_STATE_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 32\`).`);
+  }
+  if (secret === undefined && process.env.NODE_ENV === 'production' && protocolVersions.some(isModernProtocolVersion)) {
+    throw new Error(
+      'McpModule: "requestStateSecret" is required in production when 2026-07-28 is served: the same random value ' +
+        `(${MIN_REQUEST_STATE_SECRET_BYTES}+ bytes) on every instance, e.g. from an environment variable such as MCP_REQUEST_STATE_SECRET.`,
+    );
+  }
+  if (options.requestStateTtlMs !== undefined && !(Number.isSafeInteger(options.requestStateTtlMs) && options.requestStateTtlMs > 0)) {
+    throw new Error('McpModule: "requestStateTtlMs" must be a positive whole number of milliseconds.');
+  }
+  if (options.maxListens !== undefined && !(Number.isSafeInteger(options.maxListens) && options.maxListens >= 0)) {
+    throw new Error('McpModule: "maxListens" must be a whole number, 0 or more.');
+  }
 }

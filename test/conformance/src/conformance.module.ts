@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { McpModule } from '@nest-mcp/mcp';
 import { ConformanceContent } from './conformance.content.js';
+import { ConformanceInputTools } from './conformance-input.tools.js';
 import { ConformanceTools } from './conformance.tools.js';
 
 /** The server the official conformance suite tests: every feature, exact fixture names, no auth. */
@@ -12,6 +13,6 @@ import { ConformanceTools } from './conformance.tools.js';
       // Localhost origins only (the default): the suite's DNS-rebinding scenario expects a refusal.
     }),
   ],
-  providers: [ConformanceTools, ConformanceContent],
+  providers: [ConformanceTools, ConformanceInputTools, ConformanceContent],
 })
 export class ConformanceModule {}

@@ -179,14 +179,33 @@ export class ConformanceTools {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       type: 'object',
       $defs: {
-        address: { type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } },
+        address: { $anchor: 'addressDef', type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } },
       },
-      properties: { name: { type: 'string' }, address: { $ref: '#/$defs/address' } },
+      properties: {
+        name: { type: 'string' },
+        address: { $ref: '#/$defs/address' },
+        contactMethod: { type: 'string', enum: ['phone', 'email'] },
+        phone: { type: 'string' },
+        email: { type: 'string' },
+      },
+      allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
+      if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+      then: { required: ['phone'] },
+      else: { required: ['email'] },
       additionalProperties: false,
     },
   })
   jsonSchema202012(args: Record<string, unknown>): string {
     return `Received: ${JSON.stringify(args)}`;
+  }
+
+  @McpTool({
+    name: 'test_header_param',
+    description: 'Echoes a region that 2026-07-28 clients mirror into the Mcp-Param-Region header.',
+    input: z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }), query: z.string().optional() }),
+  })
+  headerParam({ region }: { region: string }): string {
+    return `Region: ${region}`;
   }
 
   @McpTool({

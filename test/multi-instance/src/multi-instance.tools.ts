@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { McpRegistry, McpResource, McpSessionEvents, McpTool, type McpContext } from '@nest-mcp/mcp';
+import { McpRegistry, McpResource, McpSessionEvents, McpTool, McpToolError, type McpContext } from '@nest-mcp/mcp';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { InstanceState } from './instance-state.js';
@@ -59,6 +59,7 @@ export class MultiInstanceTools {
   })
   emit({ count, intervalMs }: { count: number; intervalMs: number }, ctx: McpContext): string {
     const { sessionId } = ctx;
+    if (sessionId === undefined) throw new McpToolError('emit writes to a session GET stream: call it in a 2025 session.');
     void (async () => {
       for (let n = 1; n <= count; n++) {
         await sleep(intervalMs);

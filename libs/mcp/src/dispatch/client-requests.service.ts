@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { Subscription } from 'rxjs';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
-import { JsonRpcErrorCode, type JsonRpcId, type JsonRpcResponse } from '../protocol/json-rpc.js';
+import type { JsonRpcId, JsonRpcResponse } from '../protocol/json-rpc.js';
 import { McpClientRequestError } from '../protocol/mcp.error.js';
 import { NodeBus } from '../session/node-bus.service.js';
 import type { RequestChannel } from './mcp-context.js';
@@ -48,7 +48,7 @@ export class ClientRequests implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     this.subscription.unsubscribe();
     for (const waiter of this.waiters.values()) {
-      waiter.reject(new McpClientRequestError(waiter.method, JsonRpcErrorCode.ConnectionClosed, 'The server is shutting down.'));
+      waiter.reject(new McpClientRequestError(waiter.method, undefined, 'The server is shutting down.'));
     }
     this.waiters.clear();
   }
@@ -71,7 +71,7 @@ export class ClientRequests implements OnModuleInit, OnModuleDestroy {
       this.waiters.set(key, { method, resolve, reject });
       timer = setTimeout(
         () =>
-          reject(new McpClientRequestError(method, JsonRpcErrorCode.RequestTimeout, `The client did not answer ${method} within ${timeoutMs} ms.`)),
+          reject(new McpClientRequestError(method, undefined, `The client did not answer ${method} within ${timeoutMs} ms.`)),
         timeoutMs,
       );
       onAbort = () => reject(options.signal!.reason instanceof Error ? options.signal!.reason : new Error('Aborted'));

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import type { JsonRpcId } from '../protocol/json-rpc.js';
 import { NodeBus } from '../session/node-bus.service.js';
@@ -12,11 +12,12 @@ export class RequestAbortedError extends Error {
 }
 
 /**
- * Requests running on this node, keyed by (session id, request id) so that no session can cancel
- * another's request even when their JSON-RPC ids collide.
+ * Requests running on this node, keyed by (owner, request id) — the owner is the session, or a key
+ * unique to one stateless request — so that no caller can cancel another's request even when their
+ * JSON-RPC ids collide.
  */
 @Injectable()
-export class InFlightRequests implements OnModuleInit, OnModuleDestroy {
+export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown {
   private readonly running = new Map<string, AbortController>();
   private readonly subscription = new Subscription();
 
@@ -33,7 +34,8 @@ export class InFlightRequests implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  onModuleDestroy(): void {
+  // After every module's destroy hook, so that what ends gracefully then (listens) is not aborted first.
+  beforeApplicationShutdown(): void {
     this.subscription.unsubscribe();
     for (const controller of this.running.values()) controller.abort(new RequestAbortedError('The server is shutting down.'));
     this.running.clear();

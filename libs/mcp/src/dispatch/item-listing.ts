@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import { paginate } from '../registry/pagination.js';
+import { listHints, type CacheHints, type McpCacheHint } from './cache-hints.js';
 import { isListed } from './item-access.js';
 import type { McpContext } from './mcp-context.js';
 
@@ -9,11 +10,13 @@ interface ListableItem<D> {
   descriptor: D;
   scopes?: readonly string[];
   visible?: (ctx: McpContext) => boolean;
+  cache?: McpCacheHint;
 }
 
 /**
  * One page of a list method (`tools/list`, `resources/list`, ...): the items this caller may see,
- * paginated with opaque cursors, under the result key the method uses.
+ * in the registry's stable order, paginated with opaque cursors, under the result key the method
+ * uses; for 2026-07-28 requests with the list's caching hints.
  */
 @Injectable()
 export class ItemListing {
@@ -29,11 +32,13 @@ export class ItemListing {
     items: ReadonlyArray<ListableItem<D>>,
     ctx: McpContext,
     cursor: unknown,
-  ): Record<K, D[]> & { nextCursor?: string } {
+  ): Record<K, D[]> & { nextCursor?: string } & Partial<CacheHints> {
     const listed = items.filter((item) => isListed(item, ctx, this.showUnauthorized));
     const { page, nextCursor } = paginate(listed, key, cursor, this.options.pageSize);
-    return { [key]: page.map((item) => item.descriptor), ...(nextCursor && { nextCursor }) } as Record<K, D[]> & {
-      nextCursor?: string;
-    };
+    return {
+      [key]: page.map((item) => item.descriptor),
+      ...(nextCursor && { nextCursor }),
+      ...(ctx.protocolEra === 'modern' && listHints(items, this.options.cache)),
+    } as Record<K, D[]> & { nextCursor?: string };
   }
 }

@@ -3,85 +3,91 @@ import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import type { JsonRpcRequest } from '../protocol/json-rpc.js';
 import { McpError } from '../protocol/mcp.error.js';
-import type { InitializeResult, ServerCapabilities } from '../protocol/mcp.types.js';
-import { McpRegistry } from '../registry/mcp-registry.service.js';
+import type { Implementation, InitializeResult } from '../protocol/mcp.types.js';
 import { CompletionMethods } from './completion.methods.js';
+import { DiscoverMethods } from './discover.methods.js';
 import { LoggingMethods } from './logging.methods.js';
-import type { McpContext } from './mcp-context.js';
-import type { MethodHandler } from './method-handler.js';
+import type { McpContext, McpProtocolEra } from './mcp-context.js';
+import type { McpMethodGroup, MethodHandler } from './method-handler.js';
 import { PromptsMethods } from './prompts.methods.js';
 import { ResourcesMethods } from './resources.methods.js';
+import { ServerCapabilitiesService } from './server-capabilities.service.js';
+import { SubscriptionsMethods } from './subscriptions.methods.js';
 import { ToolsMethods } from './tools.methods.js';
 
 /**
- * Routes a request to its method handler. The method table is built once from the feature groups;
- * nothing is built per request. Handlers know nothing of HTTP or sessions beyond the `McpContext`.
+ * Routes a request to its method handler. One method table per protocol era is built once from the
+ * feature groups; nothing is built per request. Handlers know nothing of HTTP or sessions beyond
+ * the `McpContext`.
  */
 @Injectable()
 export class McpDispatcher {
-  private readonly methods: ReadonlyMap<string, MethodHandler>;
+  private readonly tables: Readonly<Record<McpProtocolEra, ReadonlyMap<string, MethodHandler>>>;
+  /** `serverInfo` of `initialize`, and `_meta["io.modelcontextprotocol/serverInfo"]` of every 2026 result. */
+  readonly serverInfo: Implementation;
 
   constructor(
-    private readonly registry: McpRegistry,
     @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+    private readonly capabilities: ServerCapabilitiesService,
     tools: ToolsMethods,
     resources: ResourcesMethods,
     prompts: PromptsMethods,
     completion: CompletionMethods,
     logging: LoggingMethods,
+    discover: DiscoverMethods,
+    subscriptions: SubscriptionsMethods,
   ) {
-    this.methods = new Map(
-      Object.entries({
-        ping: () => ({}),
-        ...tools.methods,
-        ...resources.methods,
-        ...prompts.methods,
-        ...completion.methods,
-        ...logging.methods,
-      }),
-    );
+    const groups: McpMethodGroup[] = [
+      { legacyMethods: { ping: () => ({}) } },
+      tools,
+      resources,
+      prompts,
+      completion,
+      logging,
+      discover,
+      subscriptions,
+    ];
+    const table = (era: 'legacyMethods' | 'modernMethods') =>
+      new Map(groups.flatMap((group) => [...Object.entries(group.methods ?? {}), ...Object.entries(group[era] ?? {})]));
+    this.tables = { legacy: table('legacyMethods'), modern: table('modernMethods') };
+    const { name, version, title, description, websiteUrl, icons } = options;
+    this.serverInfo = {
+      name,
+      version,
+      ...(title && { title }),
+      ...(description && { description }),
+      ...(websiteUrl && { websiteUrl }),
+      ...(icons && { icons }),
+    };
+  }
+
+  /**
+   * Refuses, with -32601, a 2026-07-28 request for a method that revision does not have (removed
+   * ones such as `initialize` and `ping` included) or whose capability is not advertised (MCP
+   * 2026-07-28 `server/discover`).
+   */
+  assertModernMethod(method: string): void {
+    if (!this.tables.modern.has(method)) {
+      const removed = this.tables.legacy.has(method) || method === 'initialize';
+      throw McpError.methodNotFound(method, removed ? 'protocol 2026-07-28 removed it (2025 sessions still have it)' : undefined);
+    }
+    const missing = this.capabilities.missingFor(method);
+    if (missing) throw McpError.methodNotFound(method, `this server does not advertise the "${missing}" capability`);
   }
 
   /** Resolves to the `result` of the response, or rejects with an `McpError`. */
   async dispatch(request: JsonRpcRequest, ctx: McpContext): Promise<object> {
-    const handler = this.methods.get(request.method);
+    const handler = this.tables[ctx.protocolEra].get(request.method);
     if (!handler) throw McpError.methodNotFound(request.method);
     return handler(request.params ?? {}, ctx);
   }
 
   initializeResult(protocolVersion: string): InitializeResult {
-    const { name, version, title, description, websiteUrl, icons, instructions } = this.options;
     return {
       protocolVersion,
-      capabilities: this.capabilities(),
-      serverInfo: {
-        name,
-        version,
-        ...(title && { title }),
-        ...(description && { description }),
-        ...(websiteUrl && { websiteUrl }),
-        ...(icons && { icons }),
-      },
-      ...(instructions && { instructions }),
+      capabilities: this.capabilities.current(),
+      serverInfo: this.serverInfo,
+      ...(this.options.instructions && { instructions: this.options.instructions }),
     };
-  }
-
-  /** What the app registered, plus anything forced with the `capabilities` option. */
-  private capabilities(): ServerCapabilities {
-    const registry = this.registry;
-    const hasResources = registry.listResources().length > 0 || registry.listResourceTemplates().length > 0;
-    const capabilities: ServerCapabilities = {
-      ...(registry.listTools().length > 0 && { tools: { listChanged: true } }),
-      ...(hasResources && { resources: { subscribe: true, listChanged: true } }),
-      ...(registry.listPrompts().length > 0 && { prompts: { listChanged: true } }),
-      ...(registry.hasCompletions && { completions: {} }),
-      logging: {},
-    };
-    // The `capabilities` option adds to each capability rather than replacing it.
-    for (const [key, value] of Object.entries(this.options.capabilities ?? {})) {
-      const name = key as keyof ServerCapabilities;
-      capabilities[name] = { ...(capabilities[name] as object), ...(value as object) } as never;
-    }
-    return capabilities;
   }
 }

@@ -20,7 +20,7 @@ export function toGetPromptResult(value: unknown, description: string | undefine
   throw new Error('A prompt must return a string, a list of messages or a GetPromptResult.');
 }
 
-/** `prompts/list` and `prompts/get` (MCP 2025-11-25 `server/prompts`). */
+/** `prompts/list` and `prompts/get` (MCP `server/prompts`), in both eras. */
 @Injectable()
 export class PromptsMethods implements McpMethodGroup {
   readonly methods: Record<string, MethodHandler> = {
@@ -48,7 +48,7 @@ export class PromptsMethods implements McpMethodGroup {
       if (error instanceof HttpException && error.getStatus() < 500) {
         throw McpError.invalidParams(`Invalid arguments for prompt ${name}: ${publicToolErrorMessage(error)}`);
       }
-      throw handlerError(error);
+      throw handlerError(error, ctx);
     }
     return toGetPromptResult(value, prompt.descriptor.description);
   }

@@ -1,8 +1,11 @@
-import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { MCP_OPTIONS } from '../mcp.constants.js';
+import type { ResolvedMcpOptions } from '../mcp.options.js';
 import { JsonRpcErrorCode } from '../protocol/json-rpc.js';
 import { McpError } from '../protocol/mcp.error.js';
 import { McpRegistry, type RegisteredResource, type RegisteredResourceTemplate } from '../registry/mcp-registry.service.js';
 import { SessionService } from '../session/session.service.js';
+import { itemHints } from './cache-hints.js';
 import { hasScopes, isVisible } from './item-access.js';
 import { ItemListing } from './item-listing.js';
 import type { McpContext } from './mcp-context.js';
@@ -22,16 +25,13 @@ export type ResourceMatch =
 export function matchResource(registry: McpRegistry, uri: string): ResourceMatch | undefined {
   const resource = registry.getResource(uri);
   if (resource) return { kind: 'resource', item: resource, variables: {} };
-  for (const template of registry.listResourceTemplates()) {
-    const variables = template.template.match(uri);
-    if (variables) return { kind: 'template', item: template, variables };
-  }
-  return undefined;
+  const match = registry.matchTemplate(uri);
+  return match && { kind: 'template', item: match.template, variables: match.variables };
 }
 
 const subscriptionsOf = (attributes: Record<string, unknown>): string[] => (attributes.subscriptions as string[] | undefined) ?? [];
 
-/** `resources/*` (MCP 2025-11-25 `server/resources`), subscriptions included. */
+/** `resources/*` (MCP `server/resources`) in both eras; 2025 sessions also subscribe here. */
 @Injectable()
 export class ResourcesMethods implements McpMethodGroup {
   readonly methods: Record<string, MethodHandler> = {
@@ -39,9 +39,13 @@ export class ResourcesMethods implements McpMethodGroup {
     'resources/templates/list': (params, ctx) =>
       this.listing.list('resourceTemplates', this.registry.listResourceTemplates(), ctx, params.cursor),
     'resources/read': (params, ctx) => this.read(params, ctx),
+  };
+
+  /** 2026-07-28 replaced these with `subscriptions/listen`. */
+  readonly legacyMethods: Record<string, MethodHandler> = {
     'resources/subscribe': async (params, ctx) => {
       const uri = this.uri(params);
-      await this.sessions.mutate(ctx.sessionId, (session) => {
+      await this.sessions.mutate(ctx.sessionId!, (session) => {
         const current = subscriptionsOf(session.attributes);
         if (current.includes(uri)) return session;
         if (current.length >= MAX_SUBSCRIPTIONS) {
@@ -53,7 +57,7 @@ export class ResourcesMethods implements McpMethodGroup {
     },
     'resources/unsubscribe': async (params, ctx) => {
       const uri = this.uri(params);
-      await this.sessions.mutate(ctx.sessionId, (session) => ({
+      await this.sessions.mutate(ctx.sessionId!, (session) => ({
         ...session,
         attributes: { ...session.attributes, subscriptions: subscriptionsOf(session.attributes).filter((item) => item !== uri) },
       }));
@@ -65,6 +69,7 @@ export class ResourcesMethods implements McpMethodGroup {
     private readonly registry: McpRegistry,
     private readonly sessions: SessionService,
     private readonly listing: ItemListing,
+    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
   ) {}
 
   private uri(params: Record<string, unknown>): string {
@@ -75,18 +80,25 @@ export class ResourcesMethods implements McpMethodGroup {
   private async read(params: Record<string, unknown>, ctx: McpContext) {
     const uri = this.uri(params);
     const match = matchResource(this.registry, uri);
-    if (!match || !isVisible(match.item, ctx)) throw resourceNotFound(uri);
+    if (!match || !isVisible(match.item, ctx)) throw resourceNotFound(uri, ctx);
     if (!hasScopes(match.item, ctx)) throw McpError.invalidParams(`Resource ${uri} needs the scopes: ${match.item.scopes!.join(' ')}`);
     let value: unknown;
     try {
       value = await match.item.handler({ uri, variables: match.variables }, ctx);
     } catch (error) {
-      if (error instanceof HttpException && error.getStatus() === HttpStatus.NOT_FOUND) throw resourceNotFound(uri);
-      throw handlerError(error);
+      if (error instanceof HttpException && error.getStatus() === HttpStatus.NOT_FOUND) throw resourceNotFound(uri, ctx);
+      throw handlerError(error, ctx);
     }
-    return toReadResourceResult(value, uri, match.item.descriptor.mimeType);
+    const result = toReadResourceResult(value, uri, match.item.descriptor.mimeType);
+    return ctx.protocolEra === 'modern' ? { ...itemHints(match.item, this.options.cache), ...result } : result;
   }
 }
 
-/** MCP 2025-11-25 `server/resources`, "Error Handling": -32002 with the URI in `data`. */
-const resourceNotFound = (uri: string) => new McpError(JsonRpcErrorCode.ResourceNotFound, 'Resource not found', { uri });
+/**
+ * `server/resources`, "Error Handling": the URI in `data`, with -32002 in 2025 sessions and -32602
+ * in 2026-07-28 (which retired -32002, SEP-2164).
+ */
+const resourceNotFound = (uri: string, ctx: McpContext) =>
+  new McpError(ctx.protocolEra === 'modern' ? JsonRpcErrorCode.InvalidParams : JsonRpcErrorCode.ResourceNotFound, `Resource not found: ${uri}`, {
+    uri,
+  });

@@ -1,7 +1,8 @@
 import { HttpException } from '@nestjs/common';
 import { JsonRpcErrorCode } from '../protocol/json-rpc.js';
-import { McpError, McpToolError } from '../protocol/mcp.error.js';
+import { McpClientCapabilityError, McpError, McpToolError } from '../protocol/mcp.error.js';
 import type { CallToolResult } from '../protocol/mcp.types.js';
+import type { McpContext } from './mcp-context.js';
 
 export const toolError = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
 
@@ -36,12 +37,20 @@ export function publicToolErrorMessage(error: unknown): string | undefined {
   return undefined;
 }
 
-export const isProtocolError = (error: unknown): error is McpError => error instanceof McpError;
+/**
+ * The protocol error a handler's error stands for, if any: an `McpError` itself, and in 2026-07-28
+ * a missing client capability, which that revision answers with -32021 rather than a tool error.
+ */
+export function protocolErrorOf(error: unknown, ctx: McpContext): McpError | undefined {
+  if (error instanceof McpError) return error;
+  if (error instanceof McpClientCapabilityError && ctx.protocolEra === 'modern') return error.toMcpError();
+  return undefined;
+}
 
 /**
- * What to answer for an error a resource or prompt handler threw: an `McpToolError` (a failed
- * client request, say) keeps its message as a JSON-RPC internal error; anything else is passed on
- * (`McpError` as is, other errors logged and answered generically by the transport).
+ * What to answer for an error a resource or prompt handler threw: protocol errors as they are, an
+ * `McpToolError` (a failed client request, say) as a JSON-RPC internal error with its message;
+ * anything else is passed on (logged and answered generically).
  */
-export const handlerError = (error: unknown): unknown =>
-  error instanceof McpToolError ? new McpError(JsonRpcErrorCode.InternalError, error.message) : error;
+export const handlerError = (error: unknown, ctx: McpContext): unknown =>
+  protocolErrorOf(error, ctx) ?? (error instanceof McpToolError ? new McpError(JsonRpcErrorCode.InternalError, error.message) : error);

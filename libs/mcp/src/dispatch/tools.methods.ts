@@ -6,9 +6,9 @@ import { hasScopes, isVisible } from './item-access.js';
 import { ItemListing } from './item-listing.js';
 import type { McpContext } from './mcp-context.js';
 import type { McpMethodGroup, MethodHandler } from './method-handler.js';
-import { isProtocolError, publicToolErrorMessage, toCallToolResult, toolError } from './tool-result.js';
+import { protocolErrorOf, publicToolErrorMessage, toCallToolResult, toolError } from './tool-result.js';
 
-/** `tools/list` and `tools/call` (MCP 2025-11-25 `server/tools`). */
+/** `tools/list` and `tools/call` (MCP `server/tools`), in both eras. */
 @Injectable()
 export class ToolsMethods implements McpMethodGroup {
   private readonly logger = new Logger('McpTools');
@@ -43,13 +43,14 @@ export class ToolsMethods implements McpMethodGroup {
     } catch (error) {
       // A cancelled request gets no response at all; the transport sees the aborted signal.
       if (ctx.signal.aborted) throw error;
-      return this.failure(tool, error);
+      return this.failure(tool, error, ctx);
     }
     return this.checkOutput(tool, toCallToolResult(value, tool.output !== undefined));
   }
 
-  private failure(tool: RegisteredTool, error: unknown): CallToolResult {
-    if (isProtocolError(error)) throw error;
+  private failure(tool: RegisteredTool, error: unknown, ctx: McpContext): CallToolResult {
+    const protocolError = protocolErrorOf(error, ctx);
+    if (protocolError) throw protocolError;
     const message = publicToolErrorMessage(error);
     if (message !== undefined) return toolError(message);
     this.logger.error(`Tool ${tool.descriptor.name} (${tool.owner}) failed`, error instanceof Error ? error.stack : String(error));

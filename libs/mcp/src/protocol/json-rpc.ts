@@ -1,4 +1,4 @@
-/** JSON-RPC 2.0 envelope types and classification, as MCP uses them (MCP 2025-11-25 `basic/index`). */
+/** JSON-RPC 2.0 envelope types and classification, as MCP uses them (MCP 2026-07-28 `basic/index`). */
 
 export type JsonRpcId = string | number;
 
@@ -29,6 +29,7 @@ export interface JsonRpcErrorObject {
 
 export interface JsonRpcErrorResponse {
   jsonrpc: '2.0';
+  /** `null` only when the request's id could not be read. */
   id: JsonRpcId | null;
   error: JsonRpcErrorObject;
 }
@@ -36,21 +37,28 @@ export interface JsonRpcErrorResponse {
 export type JsonRpcResponse = JsonRpcResultResponse | JsonRpcErrorResponse;
 export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
 
-/** Standard JSON-RPC codes plus the ones MCP defines. */
+/**
+ * Standard JSON-RPC codes plus the ones MCP defines (MCP 2026-07-28 `basic/index`, "Error Codes":
+ * -32000 to -32019 are legacy implementation-defined codes, -32020 to -32099 belong to MCP).
+ */
 export enum JsonRpcErrorCode {
   ParseError = -32700,
+  /** The message, or the HTTP request carrying it, is not one this endpoint accepts. */
   InvalidRequest = -32600,
   MethodNotFound = -32601,
   InvalidParams = -32602,
   InternalError = -32603,
-  /** Transport-level refusal (bad headers, unknown session, ...), as the official SDKs use it. */
-  ConnectionClosed = -32000,
-  RequestTimeout = -32001,
-  /** Unknown or foreign session (HTTP 404); the official SDK servers answer it with -32001 too. */
+  /** Unknown, expired or foreign session (HTTP 404), answered with the code the official SDKs use. */
   SessionNotFound = -32001,
-  /** MCP 2025-11-25 `server/resources`: resource not found. */
+  /** 2025-11-25 `server/resources`: resource not found (2026-07-28 answers -32602 instead). */
   ResourceNotFound = -32002,
-  /** MCP 2025-11-25 `client/elicitation`: URL elicitation required. */
+  /** 2026-07-28: an `MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name` or `Mcp-Param-*` header disagrees with the body. */
+  HeaderMismatch = -32020,
+  /** 2026-07-28: the request needs a client capability its `_meta` did not declare. */
+  MissingRequiredClientCapability = -32021,
+  /** The requested protocol revision is not served here; `data` lists the supported ones. */
+  UnsupportedProtocolVersion = -32022,
+  /** 2025-11-25 `client/elicitation`: URL elicitation required. */
   UrlElicitationRequired = -32042,
 }
 
@@ -109,3 +117,12 @@ export const errorResponse = (id: JsonRpcId | null, error: JsonRpcErrorObject): 
 
 /** A message the server sends to a client, before the `jsonrpc` member is added. */
 export type OutboundMessage = Omit<JsonRpcRequest, 'jsonrpc'> | Omit<JsonRpcNotification, 'jsonrpc'>;
+
+/**
+ * The id a refusal of `value` carries: the request's own when `value` is a well-formed request,
+ * else `null` (JSON-RPC 2.0, "Response object": the id of an invalid request cannot be trusted).
+ */
+export function readRequestId(value: unknown): JsonRpcId | null {
+  const message = classifyMessage(value);
+  return message.kind === 'request' ? message.message.id : null;
+}

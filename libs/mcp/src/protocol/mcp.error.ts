@@ -1,4 +1,5 @@
 import { JsonRpcErrorCode, type JsonRpcErrorObject } from './json-rpc.js';
+import type { ClientCapabilities } from './mcp.types.js';
 
 /**
  * A protocol-level failure answered as a JSON-RPC error response. Throw it from a handler when the
@@ -19,8 +20,22 @@ export class McpError extends Error {
     return new McpError(JsonRpcErrorCode.InvalidParams, message, data);
   }
 
-  static methodNotFound(method: string): McpError {
-    return new McpError(JsonRpcErrorCode.MethodNotFound, `Method not found: ${method}`);
+  static methodNotFound(method: string, detail?: string): McpError {
+    return new McpError(JsonRpcErrorCode.MethodNotFound, `Method not found: ${method}${detail ? `; ${detail}` : ''}`);
+  }
+
+  /** 2026-07-28 `basic/transports/streamable-http`, "Server Validation". */
+  static headerMismatch(message: string): McpError {
+    return new McpError(JsonRpcErrorCode.HeaderMismatch, `Header mismatch: ${message}`);
+  }
+
+  /** 2026-07-28 `basic/versioning`: names every revision served, so the client can pick one. */
+  static unsupportedProtocolVersion(requested: string, supported: readonly string[], hint = ''): McpError {
+    return new McpError(
+      JsonRpcErrorCode.UnsupportedProtocolVersion,
+      `Unsupported protocol version ${JSON.stringify(requested)}; this server supports ${supported.join(', ')}.${hint}`,
+      { supported: [...supported], requested },
+    );
   }
 
   toJsonRpc(): JsonRpcErrorObject {
@@ -43,26 +58,42 @@ export class McpToolError extends Error {
 }
 
 /**
- * A handler asked the client for something (sampling, elicitation, roots) it did not declare at
- * `initialize`. Uncaught, it becomes a tool error whose text says what is missing.
+ * A handler asked the client for something (sampling, elicitation, roots) it did not declare.
+ * In a 2025 session it becomes a tool error whose text says what is missing; in 2026-07-28 it is
+ * answered as the protocol requires, `MissingRequiredClientCapability` (-32021, HTTP 400) with
+ * `data.requiredCapabilities` (2026-07-28 `basic/index`, "Per-request protocol fields").
  */
 export class McpClientCapabilityError extends McpToolError {
+  /** The missing capability as a `ClientCapabilities` object, e.g. `{ sampling: { tools: {} } }`. */
+  readonly requiredCapabilities: ClientCapabilities;
+
+  /** `capability` is a dotted path: `sampling`, `sampling.tools`, `elicitation.url`, ... */
   constructor(readonly capability: string) {
-    super(`The client did not declare the "${capability}" capability, so the server cannot use it in this session.`);
+    super(`The client did not declare the "${capability}" capability, so the server cannot use it for this request.`);
     this.name = 'McpClientCapabilityError';
+    this.requiredCapabilities = capability
+      .split('.')
+      .reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), {}) as ClientCapabilities;
+  }
+
+  toMcpError(): McpError {
+    return new McpError(JsonRpcErrorCode.MissingRequiredClientCapability, this.message, {
+      requiredCapabilities: this.requiredCapabilities,
+    });
   }
 }
 
 /**
  * A request the server sent to the client (sampling, elicitation, roots) failed: the client answered
- * it with an error, did not answer in time, or the server shut down first. Uncaught in a tool, it
- * becomes a tool error with this message (the tool call itself was valid, so it is not answered
- * with the client's JSON-RPC error). `code` and `data` are those of the failure.
+ * it with an error (`code` and `data` are the client's), or it ended here first — no answer within
+ * the timeout, the request was cancelled, or the server shut down (`code` is `undefined`, so a local
+ * failure is never mistaken for the client's). Uncaught in a tool, it becomes a tool error with this
+ * message (the tool call itself was valid).
  */
 export class McpClientRequestError extends McpToolError {
   constructor(
     readonly method: string,
-    readonly code: number,
+    readonly code: number | undefined,
     message: string,
     readonly data?: unknown,
   ) {

@@ -1,3 +1,4 @@
+import type { McpCacheHint } from '../dispatch/cache-hints.js';
 import type { McpContext } from '../dispatch/mcp-context.js';
 import type { Icon } from '../protocol/mcp.types.js';
 
@@ -17,6 +18,12 @@ export interface McpItemOptions {
    * A hidden item is left out of lists and answered like an unknown one.
    */
   visible?: (ctx: McpContext) => boolean;
+  /**
+   * Caching hints for 2026-07-28 clients (`ttlMs`, `cacheScope`), overriding the module's `cache`
+   * option: a resource's apply to `resources/read`; a list is as fresh as its least fresh item
+   * and private when any item is.
+   */
+  cache?: McpCacheHint;
 }
 
 /**

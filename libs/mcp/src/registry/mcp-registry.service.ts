@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
+import { checkCacheHint, type McpCacheHint } from '../dispatch/cache-hints.js';
 import type { McpContext } from '../dispatch/mcp-context.js';
 import type { Prompt, PromptArgument, Resource, ResourceTemplate, Tool } from '../protocol/mcp.types.js';
 import type { McpCompleteFunction, McpItemOptions } from './mcp-item.options.js';
 import type { McpCompletionTarget, McpPromptArgument, McpPromptOptions } from './mcp-prompt.decorator.js';
 import type { McpResourceOptions, McpResourceRequest, McpResourceTemplateOptions } from './mcp-resource.decorator.js';
 import type { McpToolOptions } from './mcp-tool.decorator.js';
+import { headerParamsOf, type HeaderParam } from './header-params.js';
 import { compileSchema, isStandardSchema, type CompiledSchema } from './schema.compiler.js';
 import { UriTemplate } from './uri-template.js';
 
@@ -35,6 +37,7 @@ interface RegisteredItem {
   /** OAuth scopes a caller needs; not part of the wire descriptor. */
   scopes?: string[];
   visible?: (ctx: McpContext) => boolean;
+  cache?: McpCacheHint;
 }
 
 /** A tool as the dispatcher uses it: wire descriptor and validators prepared once. */
@@ -42,6 +45,8 @@ export interface RegisteredTool extends RegisteredItem {
   descriptor: Tool;
   input?: CompiledSchema;
   output?: CompiledSchema;
+  /** Arguments 2026-07-28 clients mirror into `Mcp-Param-*` headers (`x-mcp-header`). */
+  headerParams: readonly HeaderParam[];
   handler: Handler<unknown>;
 }
 
@@ -91,10 +96,15 @@ function checkHandler(handler: unknown, owner: string): void {
   if (typeof handler !== 'function') throw new McpRegistrationError(`${owner}: the handler must be a function.`);
 }
 
-/** Splits the registry-only options (scopes, visible) from what goes on the wire. */
+/** Splits the registry-only options (scopes, visible, cache) from what goes on the wire. */
 function itemParts<T extends McpItemOptions>(options: T, owner: string) {
-  const { scopes, visible, ...wire } = options;
-  return { wire, item: { owner, scopes: checkScopes(scopes, owner), visible } satisfies RegisteredItem };
+  const { scopes, visible, cache, ...wire } = options;
+  try {
+    checkCacheHint(cache, owner);
+  } catch (error) {
+    throw new McpRegistrationError((error as Error).message);
+  }
+  return { wire, item: { owner, scopes: checkScopes(scopes, owner), visible, cache } satisfies RegisteredItem };
 }
 
 const completionKey = (target: McpCompletionTarget): string =>
@@ -113,6 +123,7 @@ export class McpRegistry {
   private readonly prompts = new Map<string, RegisteredPrompt>();
   private readonly completions = new Map<string, McpCompleteFunction>();
   private readonly changes = new Subject<McpListKind>();
+  private sorted: Record<string, unknown[]> = {};
 
   /** The list each add or remove changed. */
   readonly changes$: Observable<McpListKind> = this.changes.asObservable();
@@ -130,8 +141,15 @@ export class McpRegistry {
         throw new McpRegistrationError(`${owner}: the ${role} schema must describe an object (type: "object").`);
       }
     }
+    let headerParams: HeaderParam[];
+    try {
+      headerParams = compiledInput ? headerParamsOf(compiledInput.jsonSchema) : [];
+    } catch (error) {
+      throw new McpRegistrationError(`${owner}: ${(error as Error).message}`);
+    }
     this.tools.set(wire.name, {
       ...item,
+      headerParams,
       descriptor: {
         ...wire,
         inputSchema: compiledInput?.jsonSchema ?? { ...EMPTY_OBJECT_SCHEMA },
@@ -141,7 +159,7 @@ export class McpRegistry {
       output: compiledOutput,
       handler,
     });
-    this.changes.next('tools');
+    this.changed('tools');
   }
 
   /** Removes a tool; returns whether it existed. */
@@ -160,7 +178,7 @@ export class McpRegistry {
     const existing = this.resources.get(wire.uri);
     if (existing) throw new McpRegistrationError(`Duplicate MCP resource ${wire.uri}: declared by ${existing.owner} and ${owner}.`);
     this.resources.set(wire.uri, { ...item, descriptor: wire, handler });
-    this.changes.next('resources');
+    this.changed('resources');
   }
 
   removeResource(uri: string): boolean {
@@ -187,7 +205,7 @@ export class McpRegistry {
       owner,
     );
     this.templates.set(wire.uriTemplate, { ...item, descriptor: wire, template, handler });
-    this.changes.next('resources');
+    this.changed('resources');
   }
 
   removeResourceTemplate(uriTemplate: string): boolean {
@@ -222,7 +240,7 @@ export class McpRegistry {
       input,
       handler,
     });
-    this.changes.next('prompts');
+    this.changed('prompts');
   }
 
   removePrompt(name: string): boolean {
@@ -252,32 +270,41 @@ export class McpRegistry {
     return this.tools.get(name);
   }
 
-  listTools(): RegisteredTool[] {
-    return [...this.tools.values()];
+  listTools(): readonly RegisteredTool[] {
+    return this.inOrder('tools', this.tools);
   }
 
   getResource(uri: string): RegisteredResource | undefined {
     return this.resources.get(uri);
   }
 
-  listResources(): RegisteredResource[] {
-    return [...this.resources.values()];
+  listResources(): readonly RegisteredResource[] {
+    return this.inOrder('resources', this.resources);
   }
 
-  listResourceTemplates(): RegisteredResourceTemplate[] {
-    return [...this.templates.values()];
+  listResourceTemplates(): readonly RegisteredResourceTemplate[] {
+    return this.inOrder('templates', this.templates);
   }
 
   getResourceTemplate(uriTemplate: string): RegisteredResourceTemplate | undefined {
     return this.templates.get(uriTemplate);
   }
 
+  /** The first template, in registration order, that matches `uri`, with the URI's variables. */
+  matchTemplate(uri: string): { template: RegisteredResourceTemplate; variables: Record<string, string> } | undefined {
+    for (const template of this.templates.values()) {
+      const variables = template.template.match(uri);
+      if (variables) return { template, variables };
+    }
+    return undefined;
+  }
+
   getPrompt(name: string): RegisteredPrompt | undefined {
     return this.prompts.get(name);
   }
 
-  listPrompts(): RegisteredPrompt[] {
-    return [...this.prompts.values()];
+  listPrompts(): readonly RegisteredPrompt[] {
+    return this.inOrder('prompts', this.prompts);
   }
 
   getCompletion(target: McpCompletionTarget): McpCompleteFunction | undefined {
@@ -300,8 +327,22 @@ export class McpRegistry {
     for (const key of [...this.completions.keys()]) if (key.startsWith(prefix)) this.completions.delete(key);
   }
 
+  private changed(kind: McpListKind): void {
+    this.sorted = {};
+    this.changes.next(kind);
+  }
+
+  /** `items` sorted by `key` once per change, so every list is in the same order on every instance. */
+  private inOrder<T>(name: string, items: Map<string, T>): T[] {
+    const cached = this.sorted[name] as T[] | undefined;
+    if (cached) return cached;
+    const ordered = [...items.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => item);
+    this.sorted[name] = ordered;
+    return ordered;
+  }
+
   private removed(existed: boolean, kind: McpListKind): boolean {
-    if (existed) this.changes.next(kind);
+    if (existed) this.changed(kind);
     return existed;
   }
 }

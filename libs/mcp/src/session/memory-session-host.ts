@@ -28,6 +28,8 @@ export interface MemorySessionHostOptions {
   maxValuesPerSession?: number;
   /** How often expired sessions are swept while any session exists. Default 30 s. */
   sweepIntervalMs?: number;
+  /** Most single-use claims held at once (expired ones are dropped first). Default 100,000. */
+  maxClaims?: number;
 }
 
 interface StreamLog {
@@ -54,6 +56,8 @@ export class MemorySessionHost implements SessionHost {
   private readonly inboxes = new Map<string, Set<NodeMessageHandler>>();
   private readonly subscribers = new Set<NodeMessageHandler>();
   private readonly expiredSubject = new Subject<string>();
+  /** Single-use claims and when each expires. */
+  private readonly claims = new Map<string, number>();
   private readonly limits: Required<MemorySessionHostOptions>;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -67,6 +71,7 @@ export class MemorySessionHost implements SessionHost {
       maxValueBytes: options.maxValueBytes ?? 64 * 1024,
       maxValuesPerSession: options.maxValuesPerSession ?? 256,
       sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
+      maxClaims: options.maxClaims ?? 100_000,
     };
   }
 
@@ -207,7 +212,22 @@ export class MemorySessionHost implements SessionHost {
     this.live(sessionId)?.values.delete(key);
   }
 
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const expiresAt = this.claims.get(key);
+    if (expiresAt !== undefined && expiresAt > now) return false;
+    if (expiresAt === undefined && this.claims.size >= this.limits.maxClaims) {
+      for (const [claimed, until] of this.claims) if (until <= now) this.claims.delete(claimed);
+      if (this.claims.size >= this.limits.maxClaims) {
+        throw new SessionLimitError(`The session host holds ${this.limits.maxClaims} single-use claims; try again later.`);
+      }
+    }
+    this.claims.set(key, now + ttlMs);
+    return true;
+  }
+
   async close(): Promise<void> {
+    this.claims.clear();
     this.stopSweeping();
     for (const [id, record] of this.sessions) this.remove(id, record);
     this.inboxes.clear();

@@ -49,13 +49,10 @@ export type NodeMessage = { type: string; sessionId?: string } & Record<string, 
 export type NodeMessageHandler = (message: NodeMessage) => void;
 
 /**
- * The only state shared between nodes (see DESIGN.md, "SessionHost"). A memory host serves one
- * process; a distributed host (Redis) lets any node serve any request of any session.
- *
- * Hosts never interpret MCP messages. Every operation is scoped to one session, so a distributed
- * implementation can keep all keys of a session together (one hash tag in Redis Cluster).
+ * Sessions: their metadata and lifetime. Every operation is scoped to one session, so a
+ * distributed host can keep all keys of a session together (one hash tag in Redis Cluster).
  */
-export interface SessionHost {
+export interface SessionStore {
   /**
    * Stores a new session. Rejects with `SessionExistsError` when the id is taken and with
    * `SessionLimitError` when the host is full.
@@ -84,6 +81,12 @@ export interface SessionHost {
   /** Deletes metadata, logs and values, and ends every live stream of the session. Idempotent. */
   deleteSession(sessionId: string): Promise<boolean>;
 
+  /** Sessions this host saw expire (optional: hosts that cannot observe expiry omit it). */
+  readonly expired$?: Observable<string>;
+}
+
+/** Stream logs: the events of each SSE stream of a session, replayable with `Last-Event-ID`. */
+export interface StreamLogStore {
   /**
    * Appends one event to a stream of the session and resolves to its sequence number, or to 0 when
    * the session no longer exists (nothing is stored). Streams are created by their first append.
@@ -104,7 +107,10 @@ export interface SessionHost {
    * partial. `afterSeq = 0` on a stream without events waits for its first event.
    */
   streamEvents(sessionId: string, streamId: string, afterSeq: number): Observable<SessionEvent>;
+}
 
+/** Node messages: how instances reach each other (cancellations, client answers, notifications). */
+export interface NodeMessaging {
   /** Delivers a message to the subscribers of one node's inbox (point to point). */
   publish(nodeId: string, message: NodeMessage): Promise<void>;
 
@@ -116,7 +122,10 @@ export interface SessionHost {
    * function that stops the subscription.
    */
   subscribe(nodeId: string, handler: NodeMessageHandler): Promise<() => Promise<void>>;
+}
 
+/** Values: small strings kept with a session, gone with it. */
+export interface SessionValues {
   /** Stores a small value with the session (size limit enforced: `SessionValueLimitError`). */
   putValue(sessionId: string, key: string, value: string): Promise<void>;
 
@@ -124,10 +133,26 @@ export interface SessionHost {
   getValue(sessionId: string, key: string): Promise<string | undefined>;
 
   deleteValue(sessionId: string, key: string): Promise<void>;
+}
 
-  /** Sessions this host saw expire (optional: hosts that cannot observe expiry omit it). */
-  readonly expired$?: Observable<string>;
+/**
+ * Single-use claims, independent of sessions: how every instance agrees that something happens
+ * at most once (a 2026-07-28 `requestState` is redeemed once, whichever instance the retry reaches).
+ */
+export interface SingleUseClaims {
+  /**
+   * Records `key` for `ttlMs` and resolves to `true`, or to `false` when it is already recorded.
+   * Atomic across every node sharing the host. Hosts bound how many claims they keep.
+   */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+}
 
+/**
+ * The only state shared between nodes, grouped by concern. A memory host serves one process; a
+ * distributed host (Redis) lets any node serve any request of any session. Hosts never interpret
+ * MCP messages. The contract suite of `@nest-mcp/mcp/testing` has one section per concern.
+ */
+export interface SessionHost extends SessionStore, StreamLogStore, NodeMessaging, SessionValues, SingleUseClaims {
   /** Releases timers and connections the host owns. */
   close?(): Promise<void>;
 }

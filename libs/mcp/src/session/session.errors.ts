@@ -7,10 +7,14 @@ export class SessionExistsError extends Error {
   }
 }
 
-/** The host holds as many sessions as it may; answered with 503 and `Retry-After`. */
+/**
+ * The host (or this instance) holds as much as it may: sessions, single-use claims, open listen
+ * streams. Answered with 503 and `Retry-After`.
+ */
 export class SessionLimitError extends Error {
-  constructor(limit: number) {
-    super(`The session host is full (${limit} sessions); try again later.`);
+  /** `limit` alone: the session count; otherwise the whole message. */
+  constructor(limitOrMessage: number | string) {
+    super(typeof limitOrMessage === 'number' ? `The session host is full (${limitOrMessage} sessions); try again later.` : limitOrMessage);
     this.name = 'SessionLimitError';
   }
 }

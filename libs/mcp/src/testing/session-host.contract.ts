@@ -70,8 +70,8 @@ function within<T>(ms: number, what: string): OperatorFunction<T, T> {
 const event = (seq: number, payload: string, final = false): SessionEvent => ({ seq, payload, final });
 
 /**
- * The rules every {@link SessionHost} keeps (DESIGN.md, "SessionHost"), through its public interface
- * only and with real time, so the suite runs unchanged against any host, including one backed by a
+ * The rules every {@link SessionHost} keeps, one section per concern (sessions, stream logs, node
+ * messages, values, single-use claims), through its public interface only and with real time, so the suite runs unchanged against any host, including one backed by a
  * store that other test runs share: every id is random and every session is deleted afterwards.
  */
 export function describeSessionHostContract(
@@ -548,6 +548,26 @@ export function describeSessionHostContract(
         await host.putValue(id, 'k', 'v').catch(() => undefined);
 
         expect(await host.getValue(id, 'k')).toBeUndefined();
+      });
+    });
+
+    describe('single-use claims', () => {
+      it('grants a key once until it expires, then again', async () => {
+        const key = `claim-${randomUUID()}`;
+
+        expect(await host.claimOnce(key, 300)).toBe(true);
+        expect(await host.claimOnce(key, 300)).toBe(false);
+        await sleep(600);
+        expect(await host.claimOnce(key, 60_000)).toBe(true);
+      });
+
+      it('grants exactly one of concurrent claims of a key, and keeps keys apart', async () => {
+        const key = `claim-${randomUUID()}`;
+
+        const results = await Promise.all(Array.from({ length: 10 }, () => host.claimOnce(key, 60_000)));
+
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await host.claimOnce(`${key}-other`, 60_000)).toBe(true);
       });
     });
 

@@ -1,13 +1,14 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { errorResponse, JsonRpcErrorCode } from '../protocol/json-rpc.js';
+import { errorResponse, JsonRpcErrorCode, type JsonRpcId, type JsonRpcResponse } from '../protocol/json-rpc.js';
+import type { McpError } from '../protocol/mcp.error.js';
 
 /** The request as the transport sees it: Node's message plus what Express or guards attach. */
 export type McpHttpRequest = IncomingMessage & { body?: unknown; user?: unknown; originalUrl?: string };
 
 /**
- * An HTTP-level refusal of the MCP endpoint (DESIGN.md, "HTTP answers"). It is a Nest
- * `HttpException` whose body is a JSON-RPC error without id, so the app's exception filters see
+ * An HTTP-level refusal of the MCP endpoint. It is a Nest `HttpException` whose body is a JSON-RPC
+ * error response (with the request's id when it could be read), so the app's exception filters see
  * and may reshape it like any other.
  */
 export class McpHttpException extends HttpException {
@@ -15,23 +16,26 @@ export class McpHttpException extends HttpException {
     status: HttpStatus,
     readonly code: number,
     message: string,
+    options: { id?: JsonRpcId | null; data?: unknown } = {},
   ) {
-    super(errorResponse(null, { code, message }), status);
+    const error = options.data === undefined ? { code, message } : { code, message, data: options.data };
+    super(errorResponse(options.id ?? null, error), status);
+  }
+
+  /** A protocol error refused before dispatch, answered with `status`. */
+  static from(error: McpError, status: HttpStatus, id: JsonRpcId | null): McpHttpException {
+    return new McpHttpException(status, error.code, error.message, { id, data: error.data });
   }
 }
 
 export const forbiddenOrigin = (origin: string) =>
-  new McpHttpException(HttpStatus.FORBIDDEN, JsonRpcErrorCode.ConnectionClosed, `Origin ${origin} is not allowed.`);
+  new McpHttpException(HttpStatus.FORBIDDEN, JsonRpcErrorCode.InvalidRequest, `Origin ${origin} is not allowed.`);
 
 export const notAcceptable = (needed: string) =>
-  new McpHttpException(HttpStatus.NOT_ACCEPTABLE, JsonRpcErrorCode.ConnectionClosed, `The Accept header must include ${needed}.`);
+  new McpHttpException(HttpStatus.NOT_ACCEPTABLE, JsonRpcErrorCode.InvalidRequest, `The Accept header must include ${needed}.`);
 
 export const unsupportedMediaType = () =>
-  new McpHttpException(
-    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-    JsonRpcErrorCode.ConnectionClosed,
-    'The Content-Type must be application/json.',
-  );
+  new McpHttpException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, JsonRpcErrorCode.InvalidRequest, 'The Content-Type must be application/json.');
 
 export const payloadTooLarge = (limit: number) =>
   new McpHttpException(HttpStatus.PAYLOAD_TOO_LARGE, JsonRpcErrorCode.InvalidRequest, `The body exceeds ${limit} bytes.`);
@@ -39,30 +43,21 @@ export const payloadTooLarge = (limit: number) =>
 export const parseError = () =>
   new McpHttpException(HttpStatus.BAD_REQUEST, JsonRpcErrorCode.ParseError, 'Parse error: the body is not valid JSON.');
 
-export const invalidRequest = (message: string) =>
-  new McpHttpException(HttpStatus.BAD_REQUEST, JsonRpcErrorCode.InvalidRequest, `Invalid request: ${message}`);
-
-export const badRequest = (message: string) =>
-  new McpHttpException(HttpStatus.BAD_REQUEST, JsonRpcErrorCode.ConnectionClosed, message);
-
-export const sessionNotFound = () =>
-  new McpHttpException(
-    HttpStatus.NOT_FOUND,
-    JsonRpcErrorCode.SessionNotFound,
-    'Session not found: it expired, was deleted or never existed. Initialize a new session.',
-  );
+export const invalidRequest = (message: string, id: JsonRpcId | null = null) =>
+  new McpHttpException(HttpStatus.BAD_REQUEST, JsonRpcErrorCode.InvalidRequest, `Invalid request: ${message}`, { id });
 
 export const replayConflict = (message: string) =>
-  new McpHttpException(HttpStatus.CONFLICT, JsonRpcErrorCode.ConnectionClosed, message);
+  new McpHttpException(HttpStatus.CONFLICT, JsonRpcErrorCode.InvalidRequest, message);
 
+/** The session store is down or full: nothing is wrong with the request, so the client retries later. */
 export const unavailable = (message: string) =>
-  new McpHttpException(HttpStatus.SERVICE_UNAVAILABLE, JsonRpcErrorCode.ConnectionClosed, message);
+  new McpHttpException(HttpStatus.SERVICE_UNAVAILABLE, JsonRpcErrorCode.InternalError, message);
 
-export const methodNotAllowed = () =>
+export const methodNotAllowed = (allowed: string) =>
   new McpHttpException(
     HttpStatus.METHOD_NOT_ALLOWED,
-    JsonRpcErrorCode.ConnectionClosed,
-    'Method not allowed: the MCP endpoint answers POST, GET and DELETE.',
+    JsonRpcErrorCode.InvalidRequest,
+    `Method not allowed: the MCP endpoint answers ${allowed}.`,
   );
 
 /** `/mcp`, `mcp/` and `//mcp` all become `/mcp`; the root stays `/`. */
@@ -107,3 +102,19 @@ export function isOriginAllowed(origin: string, allowed: string[] | '*'): boolea
     return normalized === exact || normalized === anyPort;
   });
 }
+
+/**
+ * Status of a protocol error refused before dispatch: 404 for an unknown method (MCP 2026-07-28
+ * `basic/transports/streamable-http`, "Protocol Version Header") and an unknown session (2025),
+ * 400 for everything else wrong with the request.
+ */
+export const refusalStatus = (code: number): HttpStatus =>
+  code === JsonRpcErrorCode.MethodNotFound || code === JsonRpcErrorCode.SessionNotFound ? HttpStatus.NOT_FOUND : HttpStatus.BAD_REQUEST;
+
+/**
+ * Status of a JSON response that a handler produced: 400 for a missing client capability (MCP
+ * 2026-07-28 `basic/index`: "On HTTP, the response status MUST be 400"), 200 for anything else,
+ * errors included (they are answers to a well-formed request).
+ */
+export const responseStatus = (response: JsonRpcResponse): HttpStatus =>
+  'error' in response && response.error.code === JsonRpcErrorCode.MissingRequiredClientCapability ? HttpStatus.BAD_REQUEST : HttpStatus.OK;

@@ -47,7 +47,7 @@ export class McpController {
 
   private notAllowed(response: AnyResponse): never {
     nodeResponse(response).setHeader('Allow', 'GET, POST, DELETE');
-    throw methodNotAllowed();
+    throw methodNotAllowed('POST, GET and DELETE');
   }
 }
 

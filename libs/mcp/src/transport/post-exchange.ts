@@ -1,8 +1,8 @@
 import type { Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import type { RequestChannel } from '../dispatch/mcp-context.js';
 import type { McpResponseMode } from '../mcp.options.js';
 import type { JsonRpcResponse, OutboundMessage } from '../protocol/json-rpc.js';
+import type { ResponseStream } from '../protocol/post-reply.js';
 import { isAtLeast } from '../protocol/protocol-version.js';
 import { createStreamId, formatEventId } from '../session/event-id.js';
 import type { McpSessionEvents } from '../session/mcp-session-events.service.js';
@@ -22,15 +22,18 @@ export interface PostExchangeOptions extends SseWriterOptions {
   track(writer: SseWriter): void;
 }
 
+/** Never aborted: in a 2025 session a dropped connection is not a cancellation. */
+const NEVER = new AbortController().signal;
+
 /**
- * The answer to one POSTed request (DESIGN.md, "The path of one request", step 4). It starts as a
- * plain JSON response; the first message sent before the result turns it into an SSE stream whose
+ * The answer to one POSTed request of a 2025 session. It starts as a plain JSON response; the first message sent before the result turns it into an SSE stream whose
  * events are also appended to the session log, so a client that loses the connection resumes with
  * GET + `Last-Event-ID`. A dropped connection is not a cancellation (MCP 2025-11-25): the handler
  * runs on and its output stays in the log. Events are written straight to the socket until the
  * client falls behind; from then on the connection is fed from the log at the client's pace.
  */
-export class PostExchange implements RequestChannel {
+export class PostExchange implements ResponseStream {
+  readonly clientGone: AbortSignal = NEVER;
   private sse: SseWriter | undefined;
   private streamId: string | undefined;
   /** Set once events stop being written directly: the client fell behind, or the connection was closed for polling. */

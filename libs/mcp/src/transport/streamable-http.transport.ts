@@ -1,61 +1,56 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { principalKey, type McpPrincipal } from '../auth/mcp-principal.js';
+import type { McpPrincipal } from '../auth/mcp-principal.js';
 import { McpScopePolicy } from '../auth/scope.policy.js';
-import { ClientRequests } from '../dispatch/client-requests.service.js';
-import { InFlightRequests } from '../dispatch/in-flight-requests.service.js';
-import { McpContext, type RequestChannel } from '../dispatch/mcp-context.js';
-import { McpDispatcher } from '../dispatch/mcp-dispatcher.service.js';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
-import {
-  classifyMessage,
-  errorResponse,
-  JsonRpcErrorCode,
-  resultResponse,
-  type JsonRpcNotification,
-  type JsonRpcRequest,
-  type JsonRpcResponse,
-} from '../protocol/json-rpc.js';
+import { classifyMessage, JsonRpcErrorCode, readRequestId, type JsonRpcRequest } from '../protocol/json-rpc.js';
 import { McpError } from '../protocol/mcp.error.js';
-import type { ClientCapabilities, Implementation } from '../protocol/mcp.types.js';
-import { isSupportedProtocolVersion, negotiateProtocolVersion } from '../protocol/protocol-version.js';
+import type { PostReply, ResponseStream, ResponseStreamOptions } from '../protocol/post-reply.js';
+import { selectEra } from '../protocol/protocol-era.js';
+import { SessionProtocol } from '../protocol/session.protocol.js';
+import { StatelessProtocol } from '../protocol/stateless.protocol.js';
+import { McpRegistry } from '../registry/mcp-registry.service.js';
 import { formatEventId, parseEventId, STANDALONE_STREAM_ID } from '../session/event-id.js';
 import { LiveStreams } from '../session/live-streams.service.js';
 import { McpSessionEvents } from '../session/mcp-session-events.service.js';
 import { SessionHost, type SessionMetadata } from '../session/session-host.interface.js';
-import { isWellFormedSessionId } from '../session/session-id.js';
 import { SessionHostUnavailableError, SessionLimitError } from '../session/session.errors.js';
 import { SessionService } from '../session/session.service.js';
 import {
   accepts,
-  badRequest,
   forbiddenOrigin,
   header,
   invalidRequest,
   isJsonContentType,
   isOriginAllowed,
   McpHttpException,
+  methodNotAllowed,
   notAcceptable,
   parseError,
   payloadTooLarge,
+  refusalStatus,
   replayConflict,
-  sessionNotFound,
   unavailable,
   unsupportedMediaType,
   type McpHttpRequest,
 } from './http-rules.js';
 import { pumpLog } from './log-pump.js';
 import { PostExchange } from './post-exchange.js';
+import { checkStandardHeaders, checkVersionHeader } from './request-headers.js';
 import { takeBody } from './request-body.js';
 import { SseWriter } from './sse.writer.js';
+import { StatelessExchange } from './stateless-exchange.js';
 
 /** Seconds a client should wait before retrying when the session store is unavailable or full. */
 const RETRY_AFTER_SECONDS = '5';
 
 /**
- * The MCP Streamable HTTP transport (MCP 2025-11-25 `basic/transports`) over Node's own request and
- * response objects, so it serves any Nest HTTP adapter. Status codes follow DESIGN.md, "HTTP answers".
+ * The MCP Streamable HTTP transport over Node's own request and response objects, so it serves any
+ * Nest HTTP adapter. It speaks HTTP only: it checks what HTTP carries (origin, media types,
+ * headers that mirror the body), reads the body, picks the protocol era of each message and hands
+ * it to that era's protocol (`SessionProtocol` for 2025 sessions, `StatelessProtocol` for
+ * 2026-07-28), then writes what the protocol answers as JSON or SSE with the right status.
  */
 @Injectable()
 export class StreamableHttpTransport implements OnModuleDestroy {
@@ -65,18 +60,22 @@ export class StreamableHttpTransport implements OnModuleDestroy {
   constructor(
     @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
     @Inject(SessionHost) private readonly host: SessionHost,
+    private readonly sessionProtocol: SessionProtocol,
+    private readonly statelessProtocol: StatelessProtocol,
     private readonly sessions: SessionService,
-    private readonly dispatcher: McpDispatcher,
-    private readonly inFlight: InFlightRequests,
-    private readonly clientRequests: ClientRequests,
     private readonly liveStreams: LiveStreams,
     private readonly events: McpSessionEvents,
     private readonly scopePolicy: McpScopePolicy,
+    private readonly registry: McpRegistry,
   ) {}
 
   onModuleDestroy(): void {
-    for (const stream of this.openStreams) stream.end();
-    this.openStreams.clear();
+    // Listens end in the same shutdown step with their `complete` result (ListenHub); whatever is
+    // still open once that has been written is ended here.
+    setImmediate(() => {
+      for (const stream of this.openStreams) stream.end();
+      this.openStreams.clear();
+    });
   }
 
   handlePost(request: McpHttpRequest, response: ServerResponse): Promise<void> {
@@ -87,32 +86,16 @@ export class StreamableHttpTransport implements OnModuleDestroy {
         throw notAcceptable('both application/json and text/event-stream');
       }
       if (!isJsonContentType(header(request, 'content-type'))) throw unsupportedMediaType();
-      this.checkProtocolVersionHeader(request);
       const body = await this.parseBody(request);
       const principal = this.options.resolvePrincipal(request);
-      const sessionId = header(request, 'mcp-session-id');
-
-      if (Array.isArray(body)) return this.handleBatch(body, sessionId, principal, response);
-      const message = classifyMessage(body);
-      if (message.kind === 'invalid') throw invalidRequest(message.reason);
-      if (message.kind === 'request' && message.message.method === 'initialize') {
-        if (sessionId !== undefined) {
-          throw badRequest('initialize must be sent without an Mcp-Session-Id header; this session is already initialized.');
-        }
-        return this.initialize(message.message, principal, response);
-      }
-      const session = await this.requireSession(sessionId, principal);
-      switch (message.kind) {
-        case 'notification':
-          await this.handleNotification(message.message, session);
-          return this.accepted(response);
-        case 'response':
-          await this.handleClientResponse(message.message, session);
-          return this.accepted(response);
-        case 'request':
-          // A scoped tool without its scopes: HTTP 403 insufficient_scope (MCP step-up).
-          this.scopePolicy.assertAllowed(request, response, message.message, principal);
-          return this.serveRequest(message.message, session, principal, response);
+      const versionHeader = header(request, 'mcp-protocol-version');
+      const reply = this.reply(request, response, principal);
+      try {
+        if (selectEra(body, versionHeader) === 'modern') return await this.serveModern(request, body, principal, reply);
+        this.sessionProtocol.checkVersionHeader(versionHeader);
+        await this.sessionProtocol.serve(body, header(request, 'mcp-session-id'), principal, reply);
+      } catch (error) {
+        throw this.refusal(error, body);
       }
     });
   }
@@ -120,15 +103,12 @@ export class StreamableHttpTransport implements OnModuleDestroy {
   handleGet(request: McpHttpRequest, response: ServerResponse): Promise<void> {
     return this.guardHost(response, async () => {
       this.checkOrigin(request);
+      this.refuseModern(request, 'POST');
       if (!accepts(header(request, 'accept'), 'text/event-stream')) throw notAcceptable('text/event-stream');
-      this.checkProtocolVersionHeader(request);
-      const principal = this.options.resolvePrincipal(request);
-      const session = await this.requireSession(header(request, 'mcp-session-id'), principal);
+      const session = await this.requireSession(request);
       const lastEventId = header(request, 'last-event-id');
       const resumeFrom = lastEventId === undefined ? undefined : parseEventId(lastEventId);
-      if (lastEventId !== undefined && !resumeFrom) {
-        throw badRequest('Last-Event-ID is not an event id this server issued.');
-      }
+      if (lastEventId !== undefined && !resumeFrom) throw invalidRequest('Last-Event-ID is not an event id this server issued.');
       const streamId = resumeFrom?.streamId ?? STANDALONE_STREAM_ID;
       const info = await this.host.streamInfo(session.id, streamId);
       let afterSeq = info?.lastSeq ?? 0;
@@ -153,147 +133,86 @@ export class StreamableHttpTransport implements OnModuleDestroy {
   handleDelete(request: McpHttpRequest, response: ServerResponse): Promise<void> {
     return this.guardHost(response, async () => {
       this.checkOrigin(request);
-      this.checkProtocolVersionHeader(request);
-      const principal = this.options.resolvePrincipal(request);
-      const session = await this.requireSession(header(request, 'mcp-session-id'), principal);
+      this.refuseModern(request, 'POST');
+      const session = await this.requireSession(request);
       await this.sessions.delete(session.id);
       response.writeHead(HttpStatus.NO_CONTENT).end();
     });
   }
 
-  private async initialize(request: JsonRpcRequest, principal: McpPrincipal, response: ServerResponse): Promise<void> {
-    const params = request.params ?? {};
-    const { protocolVersion, capabilities, clientInfo } = params;
-    if (typeof protocolVersion !== 'string' || protocolVersion.length === 0) {
-      throw new McpHttpException(HttpStatus.BAD_REQUEST, JsonRpcErrorCode.InvalidParams, 'initialize needs a "protocolVersion" string.');
-    }
-    if (capabilities !== undefined && (typeof capabilities !== 'object' || capabilities === null)) {
-      throw new McpHttpException(HttpStatus.BAD_REQUEST, JsonRpcErrorCode.InvalidParams, 'initialize "capabilities" must be an object.');
-    }
-    const version = negotiateProtocolVersion(protocolVersion);
-    const session = await this.sessions.create({
-      principal: principalKey(principal),
-      protocolVersion: version,
-      clientInfo: this.readClientInfo(clientInfo),
-      clientCapabilities: (capabilities ?? {}) as ClientCapabilities,
-    });
-    const exchange = this.exchange(session, response, { 'Mcp-Session-Id': session.id });
-    await exchange.start();
-    await exchange.finish(resultResponse(request.id, { ...this.dispatcher.initializeResult(version) }));
-  }
-
-  private async serveRequest(
-    request: JsonRpcRequest,
-    session: SessionMetadata,
-    principal: McpPrincipal,
-    response: ServerResponse,
-  ): Promise<void> {
-    const exchange = this.exchange(session, response, {});
-    await exchange.start();
-    const answer = await this.execute(request, session, principal, exchange);
-    await (answer ? exchange.finish(answer) : exchange.abandon());
-  }
-
-  /** Runs one request; resolves to its response, or to `undefined` when it was cancelled. */
-  private async execute(
-    request: JsonRpcRequest,
-    session: SessionMetadata,
-    principal: McpPrincipal,
-    channel: RequestChannel,
-  ): Promise<JsonRpcResponse | undefined> {
-    const controller = this.inFlight.start(session.id, request.id);
-    if (!controller) {
-      return errorResponse(request.id, {
-        code: JsonRpcErrorCode.InvalidRequest,
-        message: `Request id ${JSON.stringify(request.id)} is already in use by a running request of this session.`,
-      });
-    }
-    const ctx = new McpContext({
-      session,
-      requestId: request.id,
-      auth: principal,
-      signal: controller.signal,
-      meta: request.params?._meta as Record<string, unknown> | undefined,
-      channel,
-      client: this.clientRequests,
-      defaultLogLevel: this.options.defaultLogLevel,
-    });
-    try {
-      const result = await this.dispatcher.dispatch(request, ctx);
-      return controller.signal.aborted ? undefined : resultResponse(request.id, { ...result });
-    } catch (error) {
-      if (controller.signal.aborted) return undefined;
-      if (error instanceof McpError) return errorResponse(request.id, error.toJsonRpc());
-      this.logger.error(`${request.method} failed`, error instanceof Error ? error.stack : String(error));
-      return errorResponse(request.id, { code: JsonRpcErrorCode.InternalError, message: 'Internal error' });
-    } finally {
-      this.inFlight.finish(session.id, request.id, controller);
-    }
-  }
-
   /**
-   * JSON-RPC batches: only sessions that negotiated 2025-03-26 may send them (that revision
-   * requires receiving them; 2025-06-18 removed batching). Answered as one JSON array.
+   * A 2026-07-28 message. Checks run in the order the revision implies: `_meta` (-32602), the
+   * version header against it (-32020), the version (-32022), the other mirrored headers (-32020),
+   * then the protocol routes the method (-32601) and serves it.
    */
-  private async handleBatch(
-    batch: unknown[],
-    sessionId: string | undefined,
-    principal: McpPrincipal,
-    response: ServerResponse,
-  ): Promise<void> {
-    if (sessionId === undefined) throw invalidRequest('batches are not supported (initialize cannot be batched).');
-    const session = await this.requireSession(sessionId, principal);
-    if (session.protocolVersion !== '2025-03-26') {
-      throw invalidRequest(`JSON-RPC batches are not supported in protocol version ${session.protocolVersion}.`);
+  private async serveModern(request: McpHttpRequest, body: unknown, principal: McpPrincipal, reply: PostReply): Promise<void> {
+    const message = classifyMessage(body);
+    if (message.kind === 'invalid') throw new McpError(JsonRpcErrorCode.InvalidRequest, `Invalid request: ${message.reason}`);
+    // No client notification is defined over HTTP in 2026-07-28 (a closed stream is the
+    // cancellation); one that arrives anyway is taken and ignored.
+    if (message.kind === 'notification') return reply.accepted();
+    if (message.kind === 'response') {
+      throw new McpError(JsonRpcErrorCode.InvalidRequest, 'Invalid request: a 2026-07-28 client sends no JSON-RPC responses; input goes in inputResponses.');
     }
-    const messages = batch.map(classifyMessage);
-    if (messages.length === 0 || messages.some((message) => message.kind === 'invalid')) {
-      throw invalidRequest('a batch must be a non-empty array of JSON-RPC messages.');
+    const meta = this.statelessProtocol.readMeta(message.message);
+    checkVersionHeader(request, meta.protocolVersion);
+    this.statelessProtocol.checkVersion(meta);
+    checkStandardHeaders(request, message.message, this.registry);
+    await this.statelessProtocol.serve(message.message, meta, principal, reply);
+  }
+
+  /** GET and DELETE belong to 2025 sessions; a 2026-07-28 client gets 405 (2026-07-28 "Backward Compatibility"). */
+  private refuseModern(request: McpHttpRequest, allowed: string): void {
+    if (selectEra(undefined, header(request, 'mcp-protocol-version')) === 'modern') {
+      throw methodNotAllowed(`${allowed} for protocol 2026-07-28 (GET and DELETE belong to 2025 sessions)`);
     }
-    const standalone: RequestChannel = {
-      send: (outbound) => this.events.sendStandalone(session.id, outbound).then(() => undefined),
+  }
+
+  private async requireSession(request: McpHttpRequest): Promise<SessionMetadata> {
+    try {
+      this.sessionProtocol.checkVersionHeader(header(request, 'mcp-protocol-version'));
+      return await this.sessionProtocol.requireSession(header(request, 'mcp-session-id'), this.options.resolvePrincipal(request));
+    } catch (error) {
+      throw this.refusal(error, undefined);
+    }
+  }
+
+  /** A protocol refusal as an HTTP answer naming the request it refuses. */
+  private refusal(error: unknown, body: unknown): unknown {
+    if (!(error instanceof McpError)) return error;
+    return McpHttpException.from(error, refusalStatus(error.code), readRequestId(body));
+  }
+
+  /** How the protocol layer answers on this HTTP exchange. */
+  private reply(request: McpHttpRequest, response: ServerResponse, principal: McpPrincipal): PostReply {
+    return {
+      accepted: () => response.writeHead(HttpStatus.ACCEPTED).end(),
+      json: (body) => {
+        response.writeHead(HttpStatus.OK, { 'Content-Type': 'application/json' });
+        response.end(JSON.stringify(body));
+      },
+      stream: (options) => this.stream(response, options),
+      authorize: (message: JsonRpcRequest) => this.scopePolicy.assertAllowed(request, response, message, principal),
     };
-    const answers = await Promise.all(
-      messages.map(async (message) => {
-        if (message.kind === 'request') {
-          if (message.message.method === 'initialize') {
-            return errorResponse(message.message.id, { code: JsonRpcErrorCode.InvalidRequest, message: 'initialize cannot be batched.' });
-          }
-          return this.execute(message.message, session, principal, standalone);
-        }
-        if (message.kind === 'notification') await this.handleNotification(message.message, session);
-        if (message.kind === 'response') await this.handleClientResponse(message.message, session);
-        return undefined;
-      }),
-    );
-    const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
-    if (responses.length === 0) return this.accepted(response);
-    response.writeHead(HttpStatus.OK, { 'Content-Type': 'application/json' });
-    response.end(JSON.stringify(responses));
   }
 
-  private async handleNotification(notification: JsonRpcNotification, session: SessionMetadata): Promise<void> {
-    const params = notification.params ?? {};
-    switch (notification.method) {
-      case 'notifications/initialized':
-        await this.sessions.markInitialized(session.id);
-        return;
-      case 'notifications/cancelled': {
-        const { requestId, reason } = params;
-        if (typeof requestId === 'string' || typeof requestId === 'number') {
-          await this.inFlight.cancel(session.id, requestId, typeof reason === 'string' ? reason : undefined);
-        }
-        return;
-      }
-      default:
-        return;
-    }
+  private stream(response: ServerResponse, { session, headers = {}, alwaysStream }: ResponseStreamOptions): ResponseStream {
+    const sse = { keepaliveMs: this.options.sseKeepaliveMs, highWaterBytes: this.options.sseHighWaterBytes };
+    const track = (writer: SseWriter) => this.track(writer);
+    const mode = alwaysStream ? 'sse' : this.options.responseMode;
+    if (!session) return new StatelessExchange(response, { ...sse, mode, track });
+    return new PostExchange(response, headers, {
+      ...sse,
+      mode,
+      retryMs: this.options.sseRetryMs,
+      sessionId: session.id,
+      protocolVersion: session.protocolVersion,
+      host: this.host,
+      events: this.events,
+      logger: this.logger,
+      track,
+    });
   }
-
-  private handleClientResponse(message: JsonRpcResponse, session: SessionMetadata): Promise<void> {
-    return this.clientRequests.deliver(session.id, message);
-  }
-
 
   private async openStream(
     session: SessionMetadata,
@@ -302,7 +221,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     prime: boolean,
     response: ServerResponse,
   ): Promise<void> {
-    const writer = this.track(new SseWriter(response, this.sseOptions()));
+    const writer = this.track(new SseWriter(response, { keepaliveMs: this.options.sseKeepaliveMs, highWaterBytes: this.options.sseHighWaterBytes }));
     writer.open({});
     if (prime) writer.prime(formatEventId(streamId, afterSeq), this.options.sseRetryMs);
     const release = await this.liveStreams.claim({ sessionId: session.id, streamId, close: () => writer.end() });
@@ -317,48 +236,15 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     }
   }
 
-  private exchange(session: SessionMetadata, response: ServerResponse, headers: Record<string, string>): PostExchange {
-    return new PostExchange(response, headers, {
-      ...this.sseOptions(),
-      mode: this.options.responseMode,
-      retryMs: this.options.sseRetryMs,
-      sessionId: session.id,
-      protocolVersion: session.protocolVersion,
-      host: this.host,
-      events: this.events,
-      logger: this.logger,
-      track: (writer) => this.track(writer),
-    });
-  }
-
   private track(writer: SseWriter): SseWriter {
     this.openStreams.add(writer);
     writer.onClose(() => this.openStreams.delete(writer));
     return writer;
   }
 
-  private sseOptions() {
-    return { keepaliveMs: this.options.sseKeepaliveMs, highWaterBytes: this.options.sseHighWaterBytes };
-  }
-
-  private async requireSession(sessionId: string | undefined, principal: McpPrincipal): Promise<SessionMetadata> {
-    if (sessionId === undefined) throw badRequest('Missing Mcp-Session-Id header; send initialize first to create a session.');
-    const session = isWellFormedSessionId(sessionId) ? await this.sessions.load(sessionId, principalKey(principal)) : undefined;
-    if (!session) throw sessionNotFound();
-    return session;
-  }
-
   private checkOrigin(request: McpHttpRequest): void {
     const origin = header(request, 'origin');
     if (origin !== undefined && !isOriginAllowed(origin, this.options.allowedOrigins)) throw forbiddenOrigin(origin);
-  }
-
-  /** Absent means 2025-03-26 (MCP 2025-11-25 `basic/transports`); any supported revision is accepted. */
-  private checkProtocolVersionHeader(request: McpHttpRequest): void {
-    const version = header(request, 'mcp-protocol-version');
-    if (version !== undefined && !isSupportedProtocolVersion(version)) {
-      throw badRequest(`Unsupported MCP-Protocol-Version ${JSON.stringify(version)}.`);
-    }
   }
 
   private async parseBody(request: McpHttpRequest): Promise<unknown> {
@@ -370,16 +256,6 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     } catch {
       throw parseError();
     }
-  }
-
-  private accepted(response: ServerResponse): void {
-    response.writeHead(HttpStatus.ACCEPTED).end();
-  }
-
-  private readClientInfo(value: unknown): Implementation | undefined {
-    if (typeof value !== 'object' || value === null) return undefined;
-    const { name, version } = value as Record<string, unknown>;
-    return typeof name === 'string' && typeof version === 'string' ? (value as Implementation) : undefined;
   }
 
   /** Maps session-store outages to 503 + Retry-After (never 404/401: clients drop sessions on those). */

@@ -1,0 +1,82 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { McpPrincipal } from '../auth/mcp-principal.js';
+import { InFlightRequests, RequestAbortedError } from '../dispatch/in-flight-requests.service.js';
+import { McpContext, type ClientInput, type McpRequestScope, type RequestChannel } from '../dispatch/mcp-context.js';
+import { McpDispatcher } from '../dispatch/mcp-dispatcher.service.js';
+import { JsonRpcErrorCode, type JsonRpcErrorObject, type JsonRpcRequest } from './json-rpc.js';
+import { McpError } from './mcp.error.js';
+
+/** How one request ended. */
+export type RunOutcome =
+  | { kind: 'result'; result: Record<string, unknown> }
+  | { kind: 'error'; error: JsonRpcErrorObject }
+  /** Cancelled (by the client, its session ending, or shutdown): no response is sent. */
+  | { kind: 'cancelled' };
+
+export interface RunRequest {
+  request: JsonRpcRequest;
+  scope: McpRequestScope;
+  auth: McpPrincipal;
+  channel: RequestChannel;
+  input: ClientInput;
+  /**
+   * Keeps the request ids of different callers apart for cancellation: the session id, or a key
+   * unique to one stateless request.
+   */
+  owner: string;
+  /** Aborts the request from outside, e.g. when the client closes a 2026-07-28 response stream. */
+  cancelWhen?: AbortSignal;
+}
+
+/**
+ * The JSON-RPC life of one request, the same in both eras: registered as in flight (so it can be
+ * cancelled and is aborted at shutdown), served by the dispatcher through an `McpContext`, and
+ * its failure turned into a JSON-RPC error. Protocol errors (`McpError`) keep their code; anything
+ * else is logged and answered as an internal error, so no internals reach the client.
+ */
+@Injectable()
+export class RequestRunner {
+  private readonly logger = new Logger('McpRequests');
+
+  constructor(
+    private readonly dispatcher: McpDispatcher,
+    private readonly inFlight: InFlightRequests,
+  ) {}
+
+  async run({ request, scope, auth, channel, input, owner, cancelWhen }: RunRequest): Promise<RunOutcome> {
+    const controller = this.inFlight.start(owner, request.id);
+    if (!controller) {
+      return {
+        kind: 'error',
+        error: {
+          code: JsonRpcErrorCode.InvalidRequest,
+          message: `Request id ${JSON.stringify(request.id)} is already in use by a running request of this session.`,
+        },
+      };
+    }
+    const cancel = () => controller.abort(new RequestAbortedError('The client closed the response stream.'));
+    cancelWhen?.addEventListener('abort', cancel, { once: true });
+    if (cancelWhen?.aborted) cancel();
+    const ctx = new McpContext({
+      scope,
+      requestId: request.id,
+      auth,
+      signal: controller.signal,
+      meta: request.params?._meta as Record<string, unknown> | undefined,
+      channel,
+      input,
+    });
+    try {
+      const result = await this.dispatcher.dispatch(request, ctx);
+      return controller.signal.aborted ? { kind: 'cancelled' } : { kind: 'result', result: { ...result } };
+    } catch (error) {
+      if (controller.signal.aborted) return { kind: 'cancelled' };
+      if (error instanceof McpError) return { kind: 'error', error: error.toJsonRpc() };
+      this.logger.error(`${request.method} failed`, error instanceof Error ? error.stack : String(error));
+      return { kind: 'error', error: { code: JsonRpcErrorCode.InternalError, message: 'Internal error' } };
+    } finally {
+      cancelWhen?.removeEventListener('abort', cancel);
+      this.inFlight.finish(owner, request.id, controller);
+    }
+  }
+}
