@@ -1,3 +1,4 @@
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -45,7 +46,8 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    instances = await Promise.all([0, 1, 2].map(() => AppInstance.start({ REDIS_URL: redis.url })));
+    const env = { REDIS_URL: redis.url, MCP_REQUEST_STATE_SECRET: 'multi-instance-secret-0123456789abcdef' };
+    instances = await Promise.all([0, 1, 2].map(() => AppInstance.start(env)));
   }, 60_000);
 
   afterAll(async () => {
@@ -145,6 +147,69 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
     });
     expect(late.status).toBe(202);
     expect(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).toBe(String(instances[B]!.port));
+  });
+
+  it('completes a 2026-07-28 input_required round asked on A with the retry on B, and refuses its state on C after', async () => {
+    const router = new InstanceRouter(instances);
+    let asks = 0;
+    router.route = (request) => (request.tool === 'ask' ? (asks++ === 0 ? A : B) : undefined);
+    const client = new ModernClient(
+      { name: 'multi-instance-v2', version: '1.0.0' },
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    let requestState: string | undefined;
+    client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { answer: 'forty-two' } }));
+    const recording = async (input: string | URL | Request, init?: RequestInit) => {
+      const response = await router.fetch(input, init);
+      if (typeof init?.body === 'string' && init.body.includes('"requestState"')) requestState = JSON.parse(init.body).params.requestState;
+      return response;
+    };
+    await client.connect(new ModernTransport(new URL(instances[A]!.url), { fetch: recording }));
+    clients.push(client as unknown as Client);
+
+    const result = await client.callTool({ name: 'ask', arguments: { question: 'The answer?' } });
+    expect((result.content as Array<{ text: string }>)[0]!.text).toBe(`${instances[B]!.port}: accept forty-two`);
+    expect(router.log.filter((entry) => entry.tool === 'ask').map((entry) => entry.port)).toEqual([instances[A]!.port, instances[B]!.port]);
+
+    const replay = await fetch(instances[C]!.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'ask' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: {
+          name: 'ask',
+          arguments: { question: 'The answer?' },
+          inputResponses: { elicitation_1: { action: 'accept', content: { answer: 'replayed' } } },
+          requestState,
+          _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+        },
+      }),
+    });
+    expect(((await replay.json()) as { error: { code: number; message: string } }).error).toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('already used'),
+    });
+  });
+
+  it('delivers a tools list_changed caused on B to a 2026-07-28 listen held by A', async () => {
+    const router = new InstanceRouter(instances);
+    router.route = (request) => (request.rpc === 'subscriptions/listen' ? A : request.tool === 'add_tool' ? B : undefined);
+    const client = new ModernClient({ name: 'multi-instance-listen', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new ModernTransport(new URL(instances[A]!.url), { fetch: router.fetch }));
+    clients.push(client as unknown as Client);
+    const changed: unknown[] = [];
+    client.setNotificationHandler('notifications/tools/list_changed', (notification) => void changed.push(notification));
+    const subscription = await client.listen({ toolsListChanged: true });
+    try {
+      await client.callTool({ name: 'add_tool', arguments: { name: `v2_${randomUUID().slice(0, 8)}` } });
+      await eventually(() => expect(changed).toHaveLength(1));
+      expect(router.log.find((entry) => entry.rpc === 'subscriptions/listen')?.port).toBe(instances[A]!.port);
+      expect(router.log.find((entry) => entry.tool === 'add_tool')?.port).toBe(instances[B]!.port);
+    } finally {
+      await subscription.close();
+    }
   });
 
   it('aborts a tool running on B when the cancellation is sent to C', async () => {

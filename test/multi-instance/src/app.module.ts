@@ -16,6 +16,8 @@ import { MultiInstanceTools } from './multi-instance.tools.js';
         sessionHost,
         sseRetryMs: 100,
         clientRequestTimeoutMs: 15_000,
+        // The same on every instance, so a 2026-07-28 retry may land on any of them.
+        requestStateSecret: process.env.MCP_REQUEST_STATE_SECRET,
         capabilities: { tools: { listChanged: true } },
       }),
     }),

@@ -33,6 +33,35 @@ describe('McpRegistry', () => {
     expect(registry.getCompletion({ prompt: 'p', argument: 'a' })).toBeUndefined();
   });
 
+  it('lists every kind in name or URI order, whatever the registration order, and matches templates in registration order', () => {
+    const registry = new McpRegistry();
+    for (const name of ['b', 'c', 'a']) registry.addTool({ name, description: name, handler });
+    registry.addResourceTemplate({ uriTemplate: 'notes://{id}', name: 'any', handler });
+    registry.addResourceTemplate({ uriTemplate: 'notes://a{id}', name: 'a-prefixed', handler });
+    expect(registry.listTools().map((tool) => tool.descriptor.name)).toEqual(['a', 'b', 'c']);
+    expect(registry.listResourceTemplates().map((template) => template.descriptor.name)).toEqual(['a-prefixed', 'any']);
+    expect(registry.matchTemplate('notes://a1')?.template.descriptor.name).toBe('any');
+    registry.removeTool('a');
+    expect(registry.listTools().map((tool) => tool.descriptor.name)).toEqual(['b', 'c']);
+  });
+
+  it('keeps x-mcp-header declarations of a tool, and refuses a tool whose declaration breaks a rule', () => {
+    const registry = new McpRegistry();
+    const input = (type: string) => ({ type: 'object', properties: { region: { type, 'x-mcp-header': 'Region' } } });
+    registry.addTool({ name: 'ok', description: 'ok', input: input('string'), handler });
+    expect(registry.getTool('ok')?.headerParams).toEqual([{ name: 'Region', path: ['region'], type: 'string' }]);
+    expect(registry.getTool('ok')?.descriptor.inputSchema).toEqual(input('string'));
+    expect(() => registry.addTool({ name: 'bad', description: 'bad', input: input('number'), handler }, 'Tools.bad')).toThrow(
+      /^Tools\.bad: x-mcp-header "Region" must be on a property of type string, integer or boolean/,
+    );
+  });
+
+  it('refuses unusable cache hints', () => {
+    const registry = new McpRegistry();
+    expect(() => registry.addResource({ uri: 'notes://1', name: 'one', cache: { ttlMs: -1 }, handler })).toThrow(McpRegistrationError);
+    expect(() => registry.addTool({ name: 't', description: 't', cache: { scope: 'shared' as never }, handler })).toThrow(/public" or "private/);
+  });
+
   it('refuses resources without an absolute URI and duplicate templates', () => {
     const registry = new McpRegistry();
     expect(() => registry.addResource({ uri: 'relative/path', name: 'x', handler })).toThrow(/absolute URI/);
