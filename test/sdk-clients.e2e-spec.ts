@@ -87,6 +87,14 @@ describe('official SDK clients of both eras against one server', () => {
     expect((await modern.getPrompt({ name: 'intro' })).messages).toEqual([{ role: 'user', content: { type: 'text', text: 'Talk about tides.' } }]);
   });
 
+  it('lets a v2 client in auto mode pick 2026-07-28 from server/discover', async () => {
+    const client = new Client({ name: 'sdk-v2-auto', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    await client.connect(new StreamableHTTPClientTransport(url));
+    clients.push(client);
+    expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+    expect(client.getDiscoverResult()?.supportedVersions).toEqual(['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26']);
+  });
+
   it('mirrors x-mcp-header arguments into Mcp-Param-* headers the server checks', async () => {
     const modern = await connectModern();
     await modern.listTools();

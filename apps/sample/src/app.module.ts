@@ -26,6 +26,9 @@ const redisUrl = process.env.REDIS_URL;
         // The public base URL behind a reverse proxy, for the OAuth metadata URLs.
         ...(process.env.MCP_PUBLIC_URL && { publicUrl: process.env.MCP_PUBLIC_URL }),
         ...(sessionHost && { sessionHost }),
+        // Seals the requestState of 2026-07-28 requests that ask the user (README, "Protocol versions"):
+        // the same value on every instance; required when NODE_ENV=production.
+        ...(process.env.MCP_REQUEST_STATE_SECRET && { requestStateSecret: process.env.MCP_REQUEST_STATE_SECRET }),
       }),
     }),
     NotesModule,
