@@ -12,7 +12,7 @@ import {
 import type { SessionHost } from './session/session-host.interface.js';
 
 /**
- * How a request's answer travels (DESIGN.md, "The path of one request"):
+ * How a request's answer travels (docs/architecture.md, "The path of one request"):
  * - `auto`: plain `application/json`, switching to `text/event-stream` the first time a handler
  *   sends something before its result (progress, log, a request to the client);
  * - `json`: always JSON; messages a handler sends before its result go to the GET stream;

@@ -25,7 +25,7 @@ interface Waiter {
  *
  * Request ids name the node that waits (`<nodeId>:<n>`), so a client may POST the response to any
  * node: that node checks session and principal like for any request and forwards the response to
- * the waiting node's inbox (DESIGN.md, "SessionHost"). Waiters are keyed by (session, request id).
+ * the waiting node's inbox (docs/architecture.md, "A 2025 session"). Waiters are keyed by (session, request id).
  */
 @Injectable()
 export class ClientRequests implements OnModuleInit, OnModuleDestroy {

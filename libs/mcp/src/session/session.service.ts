@@ -31,7 +31,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     private readonly bus: NodeBus,
     private readonly events: McpSessionEvents,
   ) {
-    // DESIGN.md: touched at most once per TTL/10, so an active session costs one write per interval.
+    // Touched at most once per TTL/10, so an active session costs one write per interval (docs/architecture.md).
     this.touchIntervalMs = Math.max(1, Math.floor(options.sessionIdleTtlMs / 10));
   }
 

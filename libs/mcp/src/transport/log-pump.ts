@@ -8,7 +8,7 @@ import type { SseWriter } from './sse.writer.js';
  * Copies a stream's log to an SSE connection, from the event after `afterSeq` on and then live.
  * When the client reads slower than events arrive, reading pauses until the socket drains and
  * resumes from the last event written: the log is the buffer, so a slow client costs no memory
- * (DESIGN.md: a slow client never grows memory without bound). The connection ends with the stream.
+ * (docs/architecture.md: a slow client never grows memory without bound). The connection ends with the stream.
  * Returns a function that stops the copy.
  */
 export function pumpLog(
