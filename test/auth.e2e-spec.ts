@@ -3,6 +3,7 @@ import type { RunningApp } from './support/app.js';
 import { AUDIENCE, connectWithToken, NotesTools, startAuthApp, textOf } from './support/auth-app.js';
 import { TestAuthorizationServer } from './support/authorization-server.js';
 import { initializeRequest, openSession, postMcp } from './support/http.js';
+import { callModern, postModern } from './support/modern-http.js';
 import { parseWwwAuthenticate } from './support/www-authenticate.js';
 
 /** Bearer auth of the MCP endpoint against a real local authorization server and real keys. */
@@ -251,6 +252,21 @@ describe('MCP endpoint as an OAuth resource server', () => {
       } finally {
         await client.close();
       }
+    });
+  });
+
+  describe('2026-07-28 stateless requests', () => {
+    it('need a token too, see the principal, and get the step-up 403 for a scoped tool', async () => {
+      const anonymous = await postModern(url, 'tools/call', { name: 'whoami', arguments: {} });
+      expect(anonymous.status).toBe(401);
+      await anonymous.text();
+      const reader = await as.mint({ sub: 'carol', scope: 'notes:read' });
+      const whoami = await callModern(url, 'tools/call', { name: 'whoami', arguments: {} }, { headers: bearer(reader) });
+      expect(JSON.parse(whoami.response.result.content[0].text)).toMatchObject({ subject: 'carol', scopes: ['notes:read'] });
+      const write = await postModern(url, 'tools/call', { name: 'add_note', arguments: { text: 'x' } }, { headers: bearer(reader) });
+      expect(write.status).toBe(403);
+      expect(parseWwwAuthenticate(write.headers.get('www-authenticate')!)).toMatchObject({ params: { error: 'insufficient_scope' } });
+      await write.text();
     });
   });
 

@@ -7,6 +7,7 @@ import { McpModule, McpSessionEvents } from '@nest-mcp/mcp';
 import { Gate, GatedTools } from './support/gated-tools.js';
 import { serve } from './support/app.js';
 import { initializeRequest, MCP_ACCEPT, openSession, postMcp, SseReader } from './support/http.js';
+import { callModern, postModern } from './support/modern-http.js';
 
 /** The same module on Nest's Fastify adapter: one transport code path serves both adapters. */
 describe('McpModule on the Fastify adapter', () => {
@@ -65,6 +66,32 @@ describe('McpModule on the Fastify adapter', () => {
     await app.get(McpSessionEvents).notify(sessionId, { method: 'notifications/message', params: { level: 'info', data: 'hi' } });
     expect(await reader.nextMessage()).toMatchObject({ id: 'get.1', message: { params: { data: 'hi' } } });
     await reader.cancel();
+  });
+
+  it('serves 2026-07-28 requests: progress over SSE, header checks, listen, cancellation', async () => {
+    const gate = app.get(Gate);
+    gate.open('fastify-modern');
+    const answer = await callModern(url, 'tools/call', { name: 'stepper', arguments: { key: 'fastify-modern', steps: 2 } }, { meta: { progressToken: 'f' } });
+    expect(answer.notifications.map((notification) => notification.params.progress)).toEqual([1, 2]);
+    expect(answer.response.result).toMatchObject({ content: [{ text: 'done fastify-modern' }], resultType: 'complete' });
+    const mismatch = await postModern(url, 'tools/list', {}, { headers: { 'mcp-method': 'prompts/list' } });
+    expect([mismatch.status, ((await mismatch.json()) as { error: { code: number } }).error.code]).toEqual([400, -32020]);
+    const unknown = await postModern(url, 'ping');
+    expect([unknown.status, ((await unknown.json()) as { error: { code: number } }).error.code]).toEqual([404, -32601]);
+
+    const listening = new AbortController();
+    const listen = new SseReader(await postModern(url, 'subscriptions/listen', { notifications: { resourcesListChanged: true } }, { signal: listening.signal }));
+    expect((await listen.nextMessage())?.message.method).toBe('notifications/subscriptions/acknowledged');
+    listening.abort();
+
+    const cancelling = new AbortController();
+    const held = new SseReader(
+      await postModern(url, 'tools/call', { name: 'stepper', arguments: { key: 'fastify-cancel', steps: 2 } }, { meta: { progressToken: 1 }, signal: cancelling.signal }),
+    );
+    expect((await held.nextMessage())?.message.method).toBe('notifications/progress');
+    cancelling.abort();
+    for (let wait = 0; !gate.aborted.has('fastify-cancel') && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(gate.aborted.has('fastify-cancel')).toBe(true);
   });
 
   it('answers the status table rows with the same codes as on Express', async () => {

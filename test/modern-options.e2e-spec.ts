@@ -109,6 +109,19 @@ describe('2026-07-28 options', () => {
     });
   });
 
+  it('refuses a requestState once requestStateTtlMs has passed', async () => {
+    const { url } = await start({ name: 'short-lived', version: '1.0.0', requestStateSecret: SECRET, requestStateTtlMs: 200 });
+    const asked = (await callModern(url, 'tools/call', { name: 'greet', arguments: {} }, { capabilities: ELICITATION })).response.result;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const late = await callModern(url, 'tools/call', {
+      name: 'greet',
+      arguments: {},
+      inputResponses: { elicitation_1: { action: 'accept', content: { name: 'Late' } } },
+      requestState: asked.requestState,
+    }, { capabilities: ELICITATION });
+    expect(late.response.error).toMatchObject({ code: -32602, message: expect.stringContaining('expired') });
+  });
+
   describe('two instances on one memory host (two apps in one process)', () => {
     const pair = async (secretA: string | undefined, secretB: string | undefined) => {
       const sessionHost = new MemorySessionHost();
