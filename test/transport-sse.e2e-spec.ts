@@ -63,7 +63,8 @@ describe('SSE responses (auto mode)', () => {
     const first = await reader.nextMessage();
     const second = await reader.nextMessage();
     const result = await reader.nextMessage();
-    expect([first?.id, second?.id, result?.id]).toEqual([`${streamId}.1`, `${streamId}.2`, `${streamId}.3`]);
+    // Event 1 is the stream's opening record (its owner, for resumption), never sent to clients.
+    expect([first?.id, second?.id, result?.id]).toEqual([`${streamId}.2`, `${streamId}.3`, `${streamId}.4`]);
     expect(first?.message).toEqual({
       jsonrpc: '2.0',
       method: 'notifications/progress',
@@ -110,7 +111,7 @@ describe('SSE responses (auto mode)', () => {
     const replayed: Array<{ id?: string; message: Record<string, any> }> = [];
     for (let message = await resumed.nextMessage(); message; message = await resumed.nextMessage()) replayed.push(message);
     const streamId = priming!.id!.split('.')[0];
-    expect(replayed.map((event) => event.id)).toEqual([`${streamId}.2`, `${streamId}.3`, `${streamId}.4`]);
+    expect(replayed.map((event) => event.id)).toEqual([`${streamId}.3`, `${streamId}.4`, `${streamId}.5`]);
     expect(replayed.map((event) => event.message.params?.progress ?? event.message.result?.content[0].text)).toEqual([
       2,
       3,
@@ -121,9 +122,9 @@ describe('SSE responses (auto mode)', () => {
     const fromStart = new SseReader(await openGet(server.url, sessionId, priming!.id));
     const all: string[] = [];
     for (let message = await fromStart.nextMessage(); message; message = await fromStart.nextMessage()) all.push(message.id!);
-    expect(all).toEqual([1, 2, 3, 4].map((seq) => `${streamId}.${seq}`));
+    expect(all).toEqual([2, 3, 4, 5].map((seq) => `${streamId}.${seq}`));
 
-    const finished = await openGet(server.url, sessionId, `${streamId}.4`);
+    const finished = await openGet(server.url, sessionId, `${streamId}.5`);
     expect(finished.status).toBe(204);
   });
 
@@ -432,17 +433,48 @@ describe('response modes', () => {
 });
 
 describe('shutdown', () => {
-  it('app.close() ends open streams and returns while a tool is still running', async () => {
-    const server = await start();
+  it('app.close() ends GET streams with a retry hint, and answers a tool still running after the grace period with a retryable error', async () => {
+    const server = await start({ shutdownGraceMs: 300 });
     const sessionId = await openSession(server.url);
     const get = new SseReader(await openGet(server.url, sessionId));
     await get.next();
     const post = await postMcp(server.url, callTool(1, 'stepper', { key: 'never', steps: 2 }, 's'), { sessionId });
     const postReader = new SseReader(post);
     await postReader.nextMessage();
-    await server.close();
+    const closing = server.close();
     await get.expectEnd();
-    await expect(postReader.expectEnd()).resolves.toBeUndefined();
+    expect(get.retries).toEqual([1000, 1000]);
+    expect((await postReader.nextMessage())?.message).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      error: {
+        code: -32603,
+        message: 'The instance serving this request stopped before the request finished; it may be retried.',
+        data: { retryable: true },
+      },
+    });
+    await postReader.expectEnd();
+    await closing;
     expect(server.gate.aborted.has('never')).toBe(true);
+  });
+
+  it('lets running requests finish during the grace period and refuses new ones with 503', async () => {
+    const server = await start({ shutdownGraceMs: 10_000 });
+    const sessionId = await openSession(server.url);
+    const post = await postMcp(server.url, callTool(1, 'stepper', { key: 'graceful', steps: 2 }, 'g'), { sessionId });
+    const postReader = new SseReader(post);
+    await postReader.nextMessage();
+    const closing = server.close();
+    await server.gate.reached('graceful');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await postMcp(server.url, { jsonrpc: '2.0', id: 2, method: 'ping' }, { sessionId });
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '1']);
+    await refused.text();
+    server.gate.open('graceful');
+    expect(progressOf((await postReader.nextMessage())!.message)).toBe(2);
+    expect((await postReader.nextMessage())?.message).toMatchObject({ id: 1, result: { content: [{ text: 'done graceful' }] } });
+    await postReader.expectEnd();
+    await closing;
+    expect(server.gate.aborted.has('graceful')).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import {
   type SessionHost,
   type SessionMetadata,
   type StreamInfo,
+  type StreamOwner,
 } from '@nest-mcp/mcp';
 import type { Observable } from 'rxjs';
 import { throwError } from 'rxjs';
@@ -39,8 +40,8 @@ export class SwitchableSessionHost implements SessionHost {
   deleteSession(sessionId: string) {
     return this.guard(() => this.store.deleteSession(sessionId));
   }
-  appendEvent(sessionId: string, streamId: string, payload: string, final?: boolean) {
-    return this.guard(() => this.store.appendEvent(sessionId, streamId, payload, final));
+  appendEvent(sessionId: string, streamId: string, payload: string, final?: boolean, owner?: StreamOwner) {
+    return this.guard(() => this.store.appendEvent(sessionId, streamId, payload, final, owner));
   }
   streamInfo(sessionId: string, streamId: string): Promise<StreamInfo | undefined> {
     return this.guard(() => this.store.streamInfo(sessionId, streamId));
@@ -67,6 +68,18 @@ export class SwitchableSessionHost implements SessionHost {
   }
   deleteValue(sessionId: string, key: string) {
     return this.guard(() => this.store.deleteValue(sessionId, key));
+  }
+  renewLease(nodeId: string, ttlMs: number) {
+    return this.guard(() => this.store.renewLease(nodeId, ttlMs));
+  }
+  dropLease(nodeId: string) {
+    return this.guard(() => this.store.dropLease(nodeId));
+  }
+  hasLease(nodeId: string) {
+    return this.guard(() => this.store.hasLease(nodeId));
+  }
+  finishOrphanedStreams() {
+    return this.guard(() => this.store.finishOrphanedStreams());
   }
   claimOnce(key: string, ttlMs: number) {
     return this.guard(() => this.store.claimOnce(key, ttlMs));

@@ -43,6 +43,16 @@ export class RedisKeys {
     return `${this.prefix}claim:${key}`;
   }
 
+  /** Sorted set of node leases, scored by when each ends (Redis time). */
+  get leases(): string {
+    return `${this.prefix}leases`;
+  }
+
+  /** Hash of the unfinished streams a node owns: `<session id> <stream member>` → orphan payload. */
+  owned(nodeId: string): string {
+    return `${this.prefix}owned:${nodeId}`;
+  }
+
   /** Channel of one node's inbox. */
   inbox(nodeId: string): string {
     return `${this.prefix}node:${nodeId}`;

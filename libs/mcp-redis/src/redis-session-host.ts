@@ -9,6 +9,7 @@ import {
   type SessionHost,
   type SessionMetadata,
   type StreamInfo,
+  type StreamOwner,
 } from '@nest-mcp/mcp';
 import { Buffer } from 'node:buffer';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
@@ -26,9 +27,13 @@ import {
   APPEND_EVENT,
   CREATE_SESSION,
   DELETE_SESSION,
+  FORGET_NODE,
+  HAS_LEASE,
+  LAPSED_NODES,
   MUTATE_SESSION,
   PUT_VALUE,
   READ_EVENTS,
+  RENEW_LEASE,
   STREAM_INFO,
   TOUCH_SESSION,
 } from './session.scripts.js';
@@ -145,13 +150,16 @@ export class RedisSessionHost implements SessionHost, OnModuleDestroy {
     return deleted === 1;
   }
 
-  async appendEvent(sessionId: string, streamId: string, payload: string, final = false): Promise<number> {
-    const seq = await this.command(() =>
+  async appendEvent(sessionId: string, streamId: string, payload: string, final = false, owner?: StreamOwner): Promise<number> {
+    const member = encodeURIComponent(streamId);
+    // Indexed before the stream exists, so a node that dies right after creating it leaves no stream unfound.
+    if (owner) await this.command(() => this.client.hset(this.keys.owned(owner.nodeId), `${sessionId} ${member}`, owner.orphanPayload));
+    const [seq, ended] = (await this.command(() =>
       APPEND_EVENT.run(
         this.client,
         [this.keys.session(sessionId), this.keys.streams(sessionId), this.keys.stream(sessionId, streamId)],
         [
-          encodeURIComponent(streamId),
+          member,
           payload,
           final ? '1' : '0',
           this.options.maxEventsPerStream,
@@ -160,17 +168,52 @@ export class RedisSessionHost implements SessionHost, OnModuleDestroy {
           this.keys.streamPrefix(sessionId),
           this.publishCommand,
           this.keys.wake(sessionId),
+          owner?.nodeId ?? '',
         ],
       ),
-    );
-    return seq as number;
+    )) as [number, string | null];
+    if (ended) await this.command(() => this.client.hdel(this.keys.owned(ended), `${sessionId} ${member}`));
+    return seq;
   }
 
   async streamInfo(sessionId: string, streamId: string): Promise<StreamInfo | undefined> {
-    const info = (await this.command(() => STREAM_INFO.run(this.client, [this.keys.stream(sessionId, streamId)], []))) as
-      | [number, number, number]
-      | null;
-    return info ? { firstSeq: info[0], lastSeq: info[1], finished: info[2] === 1 } : undefined;
+    const info = (await this.command(() =>
+      STREAM_INFO.run(this.client, [this.keys.session(sessionId), this.keys.stream(sessionId, streamId)], [encodeURIComponent(streamId)]),
+    )) as [number, number, number, string | null] | null;
+    if (!info) return undefined;
+    const [firstSeq, lastSeq, finished, owner] = info;
+    return { firstSeq, lastSeq, finished: finished === 1, ...(owner && finished !== 1 && { owner }) };
+  }
+
+  async renewLease(nodeId: string, ttlMs: number): Promise<void> {
+    await this.command(() => RENEW_LEASE.run(this.client, [this.keys.leases], [nodeId, Math.max(1, Math.ceil(ttlMs))]));
+  }
+
+  /** Ends the lease now: sweepers treat the node as gone and forget it once its streams are ended. */
+  async dropLease(nodeId: string): Promise<void> {
+    await this.command(() => this.client.zadd(this.keys.leases, 0, nodeId));
+  }
+
+  async hasLease(nodeId: string): Promise<boolean> {
+    return (await this.command(() => HAS_LEASE.run(this.client, [this.keys.leases], [nodeId]))) === 1;
+  }
+
+  async finishOrphanedStreams(): Promise<number> {
+    const lapsed = (await this.command(() => LAPSED_NODES.run(this.client, [this.keys.leases], []))) as string[];
+    let finished = 0;
+    for (const nodeId of lapsed) {
+      const owned = await this.command(() => this.client.hgetall(this.keys.owned(nodeId)));
+      for (const [field, orphanPayload] of Object.entries(owned)) {
+        const space = field.indexOf(' ');
+        const sessionId = field.slice(0, space);
+        const streamId = decodeURIComponent(field.slice(space + 1));
+        if ((await this.appendEvent(sessionId, streamId, orphanPayload, true)) > 0) finished++;
+        // Ended here, by the owner, by another sweeper, or gone with its session: forgotten either way.
+        await this.command(() => this.client.hdel(this.keys.owned(nodeId), field));
+      }
+      await this.command(() => FORGET_NODE.run(this.client, [this.keys.leases], [nodeId]));
+    }
+    return finished;
   }
 
   streamEvents(sessionId: string, streamId: string, afterSeq: number): Observable<SessionEvent> {

@@ -17,11 +17,15 @@ end
 local function last_entry(key)
   return redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)[1]
 end
+-- The hash of the session's owned streams (member -> owner node), next to its other keys.
+local function owners_of(session)
+  return string.sub(session, 1, -9) .. ':owners'
+end
 local function delete_all(session, streams, prefix)
   for _, member in ipairs(redis.call('ZRANGE', streams, 0, -1)) do
     redis.call('DEL', prefix .. member)
   end
-  redis.call('DEL', session, streams)
+  redis.call('DEL', session, streams, owners_of(session))
 end
 -- Gives every key of the session the same remaining lifetime, or deletes them when it is over.
 local function expire_all(session, streams, prefix, ttl)
@@ -31,6 +35,7 @@ local function expire_all(session, streams, prefix, ttl)
   end
   redis.call('PEXPIRE', session, ttl)
   redis.call('PEXPIRE', streams, ttl)
+  redis.call('PEXPIRE', owners_of(session), ttl)
   for _, member in ipairs(redis.call('ZRANGE', streams, 0, -1)) do
     redis.call('PEXPIRE', prefix .. member, ttl)
   end
@@ -84,14 +89,18 @@ return existed
 
 /**
  * KEYS: session, streams, stream. ARGV: member, payload, final ('1' or '0'), max events, max streams,
- * now, stream prefix, publish command, wake channel. Appends with the next sequence
- * number, trims exactly to max events, gives the stream the session's remaining lifetime and
- * publishes the wake-up "<member> <seq>". The sequence number, or 0 when the session is gone.
+ * now, stream prefix, publish command, wake channel, owner node ('' for none). Appends with the next
+ * sequence number, trims exactly to max events, gives the stream the session's remaining lifetime
+ * and publishes the wake-up "<member> <seq>". The stream's first append records its owner; a final
+ * one ends the stream, after which appends are refused. {seq, owner node ended with this append or
+ * false}; seq is 0 when the session is gone and -1 when the stream already ended.
  */
 export const APPEND_EVENT = script(`
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then return 0 end
+if ttl < 0 then return {0, false} end
+local owners = owners_of(KEYS[1])
 local last = last_entry(KEYS[3])
+if last and is_final(last) then return {-1, false} end
 local seq = 1
 if last then
   seq = seq_of(last) + 1
@@ -112,16 +121,23 @@ else
     end
   end
   redis.call('PEXPIRE', KEYS[2], ttl)
+  if ARGV[10] ~= '' then
+    redis.call('HSET', owners, ARGV[1], ARGV[10])
+    redis.call('PEXPIRE', owners, ttl)
+  end
 end
 local id = string.format('%d-0', seq)
+local ended = false
 if ARGV[3] == '1' then
   redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[4], id, 'p', ARGV[2], 'f', '1')
+  ended = redis.call('HGET', owners, ARGV[1])
+  if ended then redis.call('HDEL', owners, ARGV[1]) end
 else
   redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[4], id, 'p', ARGV[2])
 end
 redis.call('PEXPIRE', KEYS[3], ttl)
 redis.call(ARGV[8], ARGV[9], ARGV[1] .. ' ' .. string.format('%d', seq))
-return seq
+return {seq, ended}
 `);
 
 /**
@@ -145,14 +161,49 @@ if last and is_final(last) then return {'done'} end
 return {'ok', {}}
 `);
 
-/** KEYS: stream. {first seq, last seq, finished (1/0)}, or nil when the stream has no events. */
+/**
+ * KEYS: session, stream. ARGV: member. {first seq, last seq, finished (1/0), owner node or false},
+ * or nil when the stream has no events.
+ */
 export const STREAM_INFO = script(`
-local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
 if not first then return false end
-local last = last_entry(KEYS[1])
+local last = last_entry(KEYS[2])
 local finished = 0
 if is_final(last) then finished = 1 end
-return {seq_of(first), seq_of(last), finished}
+return {seq_of(first), seq_of(last), finished, redis.call('HGET', owners_of(KEYS[1]), ARGV[1])}
+`);
+
+/** Epoch milliseconds by the Redis server's clock, so that nodes with skewed clocks agree on leases. */
+const NOW = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+`;
+
+/** KEYS: leases. ARGV: node, TTL. Sets the node's lease to end TTL ms from now (Redis time). */
+export const RENEW_LEASE = new LuaScript(NOW + `
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+return 1
+`);
+
+/** KEYS: leases. ARGV: node. 1 when the node's lease has not ended, else 0. */
+export const HAS_LEASE = new LuaScript(NOW + `
+local ends = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if ends and tonumber(ends) > now then return 1 end
+return 0
+`);
+
+/** KEYS: leases. The nodes whose lease ended. */
+export const LAPSED_NODES = new LuaScript(NOW + `
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+`);
+
+/** KEYS: leases. ARGV: node. Forgets the node unless it renewed its lease meanwhile; 1 when forgotten. */
+export const FORGET_NODE = new LuaScript(NOW + `
+local ends = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if ends and tonumber(ends) > now then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1
 `);
 
 /**

@@ -106,6 +106,7 @@ export {
   SessionHost,
   type NodeMessage,
   type NodeMessageHandler,
+  type NodeLeases,
   type NodeMessaging,
   type SessionEvent,
   type SessionMetadata,
@@ -114,6 +115,7 @@ export {
   type SingleUseClaims,
   type StreamInfo,
   type StreamLogStore,
+  type StreamOwner,
 } from './session/session-host.interface.js';
 export { MemorySessionHost, type MemorySessionHostOptions } from './session/memory-session-host.js';
 export {

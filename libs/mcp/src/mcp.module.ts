@@ -20,6 +20,8 @@ import { resolveMcpOptions, type McpModuleOptions, type ResolvedMcpOptions } fro
 import { RequestRunner } from './protocol/request-runner.service.js';
 import { SessionProtocol } from './protocol/session.protocol.js';
 import { StatelessProtocol } from './protocol/stateless.protocol.js';
+import { GracefulShutdown } from './lifecycle/graceful-shutdown.service.js';
+import { NodeLease } from './lifecycle/node-lease.service.js';
 import { McpExplorer } from './registry/mcp-explorer.service.js';
 import { McpRegistry } from './registry/mcp-registry.service.js';
 import { ListChangedNotifier } from './session/list-changed.notifier.js';
@@ -79,6 +81,8 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     SessionProtocol,
     StatelessProtocol,
     StreamableHttpTransport,
+    NodeLease,
+    GracefulShutdown,
     McpBodyReader,
     ...MCP_AUTH_PROVIDERS,
   ],

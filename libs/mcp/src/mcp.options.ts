@@ -82,6 +82,20 @@ export interface McpModuleOptions extends Implementation {
   requestStateTtlMs?: number;
   /** Most `subscriptions/listen` streams one process keeps open; more get 503 + `Retry-After`. Default 10,000. */
   maxListens?: number;
+  /**
+   * How long an instance keeps its lease in the session host without renewing it (it renews five
+   * times per period). When an instance dies, another one ends its unfinished streams with a
+   * retryable error within `leaseTtlMs + orphanSweepIntervalMs`. Default 5 s.
+   */
+  leaseTtlMs?: number;
+  /** How often every instance looks for streams of instances whose lease lapsed. Default 2 s. */
+  orphanSweepIntervalMs?: number;
+  /**
+   * On shutdown, how long running requests may go on (their output stays resumable on any
+   * instance) before they are answered with a retryable error. New requests get 503 meanwhile.
+   * Default 10 s.
+   */
+  shutdownGraceMs?: number;
   /** Items per page of `tools/list`, `resources/list`, `resources/templates/list` and `prompts/list`. Default 100. */
   pageSize?: number;
   /**
@@ -137,7 +151,10 @@ type DefaultedKeys =
   | 'cache'
   | 'protocolVersions'
   | 'requestStateTtlMs'
-  | 'maxListens';
+  | 'maxListens'
+  | 'leaseTtlMs'
+  | 'orphanSweepIntervalMs'
+  | 'shutdownGraceMs';
 
 /** Options with every default applied; what the module's services read. */
 export type ResolvedMcpOptions = Omit<McpModuleOptions, DefaultedKeys | 'auth' | 'cache'> &
@@ -176,6 +193,9 @@ export function resolveMcpOptions(options: McpModuleOptions): ResolvedMcpOptions
     protocolVersions,
     requestStateTtlMs: options.requestStateTtlMs ?? 10 * 60 * 1000,
     maxListens: options.maxListens ?? 10_000,
+    leaseTtlMs: options.leaseTtlMs ?? 5_000,
+    orphanSweepIntervalMs: options.orphanSweepIntervalMs ?? 2_000,
+    shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
     resolvePrincipal: options.resolvePrincipal ?? ((request) => principalFromUser(request.user)),
     auth: options.auth && resolveMcpAuthOptions(options.auth, { resourceName: options.title ?? options.name }),
   };
@@ -207,5 +227,11 @@ function checkProtocolOptions(options: McpModuleOptions, protocolVersions: reado
   }
   if (options.maxListens !== undefined && !(Number.isSafeInteger(options.maxListens) && options.maxListens >= 0)) {
     throw new Error('McpModule: "maxListens" must be a whole number, 0 or more.');
+  }
+  for (const name of ['leaseTtlMs', 'orphanSweepIntervalMs', 'shutdownGraceMs'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= (name === 'shutdownGraceMs' ? 0 : 1))) {
+      throw new Error(`McpModule: "${name}" must be a whole number of milliseconds${name === 'shutdownGraceMs' ? ', 0 or more' : ' above 0'}.`);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
@@ -28,7 +28,7 @@ interface Waiter {
  * the waiting node's inbox (docs/architecture.md, "A 2025 session"). Waiters are keyed by (session, request id).
  */
 @Injectable()
-export class ClientRequests implements OnModuleInit, OnModuleDestroy {
+export class ClientRequests implements OnModuleInit {
   private readonly logger = new Logger(ClientRequests.name);
   private readonly waiters = new Map<string, Waiter>();
   private readonly subscription = new Subscription();
@@ -45,7 +45,8 @@ export class ClientRequests implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  onModuleDestroy(): void {
+  /** The instance stops: nothing waits for the client any more (after the shutdown grace period). */
+  stop(): void {
     this.subscription.unsubscribe();
     for (const waiter of this.waiters.values()) {
       waiter.reject(new McpClientRequestError(waiter.method, undefined, 'The server is shutting down.'));

@@ -1,4 +1,4 @@
-import { Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import type { JsonRpcId } from '../protocol/json-rpc.js';
 import { NodeBus } from '../session/node-bus.service.js';
@@ -12,12 +12,23 @@ export class RequestAbortedError extends Error {
 }
 
 /**
+ * The reason of a request aborted because its instance stops (the shutdown grace period ended):
+ * the request is answered with an error saying so, not dropped like a cancelled one.
+ */
+export class InstanceStoppingError extends RequestAbortedError {
+  constructor() {
+    super('The instance serving this request stopped before the request finished; it may be retried.');
+    this.name = 'InstanceStoppingError';
+  }
+}
+
+/**
  * Requests running on this node, keyed by (owner, request id) — the owner is the session, or a key
  * unique to one stateless request — so that no caller can cancel another's request even when their
  * JSON-RPC ids collide.
  */
 @Injectable()
-export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown {
+export class InFlightRequests implements OnModuleInit {
   private readonly running = new Map<string, AbortController>();
   private readonly subscription = new Subscription();
 
@@ -34,11 +45,22 @@ export class InFlightRequests implements OnModuleInit, BeforeApplicationShutdown
     );
   }
 
-  // After every module's destroy hook, so that what ends gracefully then (listens) is not aborted first.
-  beforeApplicationShutdown(): void {
+  /** Number of requests running on this node. */
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Resolves once no request runs here, or after `timeoutMs`; to whether none runs. */
+  async drained(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.running.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    return this.running.size === 0;
+  }
+
+  /** Aborts every request still running with `InstanceStoppingError` (the grace period is over). */
+  stopAll(): void {
     this.subscription.unsubscribe();
-    for (const controller of this.running.values()) controller.abort(new RequestAbortedError('The server is shutting down.'));
-    this.running.clear();
+    for (const controller of this.running.values()) controller.abort(new InstanceStoppingError());
   }
 
   /** Registers a request; `undefined` when the session already has a request with this id running here. */

@@ -1,5 +1,5 @@
 import type { RequestChannel } from '../dispatch/mcp-context.js';
-import type { JsonRpcRequest, JsonRpcResponse } from './json-rpc.js';
+import type { JsonRpcId, JsonRpcRequest, JsonRpcResponse } from './json-rpc.js';
 
 /** The answer to one request while it runs: its notifications, then its response. */
 export interface ResponseStream extends RequestChannel {
@@ -17,6 +17,8 @@ export interface ResponseStream extends RequestChannel {
 }
 
 export interface ResponseStreamOptions {
+  /** The request answered. */
+  requestId: JsonRpcId;
   /** The 2025 session the answer belongs to: its events are logged, so the client can resume it. */
   session?: { id: string; protocolVersion: string };
   /** Extra headers of the answer (`Mcp-Session-Id` of a new session). */

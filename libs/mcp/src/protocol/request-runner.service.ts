@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { McpPrincipal } from '../auth/mcp-principal.js';
-import { InFlightRequests, RequestAbortedError } from '../dispatch/in-flight-requests.service.js';
+import { InFlightRequests, InstanceStoppingError, RequestAbortedError } from '../dispatch/in-flight-requests.service.js';
 import { McpContext, type ClientInput, type McpRequestScope, type RequestChannel } from '../dispatch/mcp-context.js';
 import { McpDispatcher } from '../dispatch/mcp-dispatcher.service.js';
 import { JsonRpcErrorCode, type JsonRpcErrorObject, type JsonRpcRequest } from './json-rpc.js';
@@ -67,10 +67,13 @@ export class RequestRunner {
       input,
     });
     try {
-      const result = await this.dispatcher.dispatch(request, ctx);
-      return controller.signal.aborted ? { kind: 'cancelled' } : { kind: 'result', result: { ...result } };
+      // An aborted request is answered at once, even when its handler ignores the signal.
+      const served = Promise.resolve().then(() => this.dispatcher.dispatch(request, ctx));
+      served.catch(() => undefined);
+      const result = await Promise.race([served, rejectOnAbort(controller.signal)]);
+      return controller.signal.aborted ? this.aborted(controller.signal) : { kind: 'result', result: { ...result } };
     } catch (error) {
-      if (controller.signal.aborted) return { kind: 'cancelled' };
+      if (controller.signal.aborted) return this.aborted(controller.signal);
       if (error instanceof McpError) return { kind: 'error', error: error.toJsonRpc() };
       this.logger.error(`${request.method} failed`, error instanceof Error ? error.stack : String(error));
       return { kind: 'error', error: { code: JsonRpcErrorCode.InternalError, message: 'Internal error' } };
@@ -79,4 +82,27 @@ export class RequestRunner {
       this.inFlight.finish(owner, request.id, controller);
     }
   }
+
+  /** A cancelled request gets no response; one stopped by shutdown gets an error saying it may be retried. */
+  private aborted(signal: AbortSignal): RunOutcome {
+    return signal.reason instanceof InstanceStoppingError ? { kind: 'error', error: instanceStoppedError() } : { kind: 'cancelled' };
+  }
 }
+
+/** Rejects when `signal` aborts (never resolves). */
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+/**
+ * The error a request gets when the instance serving it stops first: at the end of a shutdown's
+ * grace period, or written by another instance once this one's lease lapsed.
+ */
+export const instanceStoppedError = (): JsonRpcErrorObject => ({
+  code: JsonRpcErrorCode.InternalError,
+  message: 'The instance serving this request stopped before the request finished; it may be retried.',
+  data: { retryable: true },
+});

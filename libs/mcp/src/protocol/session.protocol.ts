@@ -81,7 +81,7 @@ export class SessionProtocol {
       case 'request': {
         // A scoped tool without its scopes: HTTP 403 insufficient_scope (MCP step-up).
         reply.authorize(message.message);
-        const stream = reply.stream({ session: { id: session.id, protocolVersion: session.protocolVersion } });
+        const stream = reply.stream({ requestId: message.message.id, session: { id: session.id, protocolVersion: session.protocolVersion } });
         await stream.start();
         const outcome = await this.execute(message.message, session, principal, stream);
         const response = responseOf(message.message.id, outcome);
@@ -120,7 +120,11 @@ export class SessionProtocol {
       clientInfo: readClientInfo(clientInfo),
       clientCapabilities: (capabilities ?? {}) as ClientCapabilities,
     });
-    const stream = reply.stream({ session: { id: session.id, protocolVersion: version }, headers: { 'Mcp-Session-Id': session.id } });
+    const stream = reply.stream({
+      requestId: request.id,
+      session: { id: session.id, protocolVersion: version },
+      headers: { 'Mcp-Session-Id': session.id },
+    });
     await stream.start();
     await stream.finish(resultResponse(request.id, { ...this.dispatcher.initializeResult(version) }));
   }

@@ -81,7 +81,7 @@ export class StatelessProtocol implements OnModuleInit {
     const listening = request.method === 'subscriptions/listen';
     if (listening) this.listens.assertRoom();
     const round = await this.openRound(request, principal);
-    const stream = reply.stream({ alwaysStream: listening });
+    const stream = reply.stream({ requestId: request.id, alwaysStream: listening });
     await stream.start();
     const outcome = await this.runner.run({
       request,

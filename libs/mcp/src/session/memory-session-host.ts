@@ -7,6 +7,7 @@ import type {
   SessionHost,
   SessionMetadata,
   StreamInfo,
+  StreamOwner,
 } from './session-host.interface.js';
 import {
   ReplayUnavailableError,
@@ -37,6 +38,7 @@ interface StreamLog {
   nextSeq: number;
   finished: boolean;
   live: Subject<SessionEvent>;
+  owner?: StreamOwner;
 }
 
 interface SessionRecord {
@@ -58,6 +60,10 @@ export class MemorySessionHost implements SessionHost {
   private readonly expiredSubject = new Subject<string>();
   /** Single-use claims and when each expires. */
   private readonly claims = new Map<string, number>();
+  /** Node leases and when each expires. */
+  private readonly leases = new Map<string, number>();
+  /** Unfinished owned streams by owner node: `<session> <stream>` → where it is. */
+  private readonly owned = new Map<string, Map<string, { sessionId: string; streamId: string }>>();
   private readonly limits: Required<MemorySessionHostOptions>;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -126,14 +132,24 @@ export class MemorySessionHost implements SessionHost {
     return true;
   }
 
-  async appendEvent(sessionId: string, streamId: string, payload: string, final = false): Promise<number> {
+  async appendEvent(sessionId: string, streamId: string, payload: string, final = false, owner?: StreamOwner): Promise<number> {
     const record = this.live(sessionId);
     if (!record) return 0;
     const log = this.streamLog(record, streamId);
+    if (log.finished) return -1;
+    if (log.nextSeq === 1 && owner) {
+      log.owner = owner;
+      const streams = this.owned.get(owner.nodeId) ?? new Map<string, { sessionId: string; streamId: string }>();
+      streams.set(`${sessionId} ${streamId}`, { sessionId, streamId });
+      this.owned.set(owner.nodeId, streams);
+    }
     const event: SessionEvent = { seq: log.nextSeq++, payload, final };
     log.events.push(event);
     if (log.events.length > this.limits.maxEventsPerStream) log.events.shift();
-    if (final) log.finished = true;
+    if (final) {
+      log.finished = true;
+      if (log.owner) this.owned.get(log.owner.nodeId)?.delete(`${sessionId} ${streamId}`);
+    }
     log.live.next(event);
     if (final) log.live.complete();
     return event.seq;
@@ -143,7 +159,34 @@ export class MemorySessionHost implements SessionHost {
     const log = this.live(sessionId)?.streams.get(streamId);
     const first = log?.events[0];
     if (!log || !first) return undefined;
-    return { firstSeq: first.seq, lastSeq: log.nextSeq - 1, finished: log.finished };
+    const info: StreamInfo = { firstSeq: first.seq, lastSeq: log.nextSeq - 1, finished: log.finished };
+    return log.owner && !log.finished ? { ...info, owner: log.owner.nodeId } : info;
+  }
+
+  async renewLease(nodeId: string, ttlMs: number): Promise<void> {
+    this.leases.set(nodeId, Date.now() + ttlMs);
+  }
+
+  async dropLease(nodeId: string): Promise<void> {
+    this.leases.delete(nodeId);
+  }
+
+  async hasLease(nodeId: string): Promise<boolean> {
+    return (this.leases.get(nodeId) ?? 0) > Date.now();
+  }
+
+  async finishOrphanedStreams(): Promise<number> {
+    let finished = 0;
+    for (const [nodeId, streams] of [...this.owned]) {
+      if (await this.hasLease(nodeId)) continue;
+      this.owned.delete(nodeId);
+      this.leases.delete(nodeId);
+      for (const { sessionId, streamId } of streams.values()) {
+        const owner = this.live(sessionId)?.streams.get(streamId)?.owner;
+        if (owner && (await this.appendEvent(sessionId, streamId, owner.orphanPayload, true)) > 0) finished++;
+      }
+    }
+    return finished;
   }
 
   streamEvents(sessionId: string, streamId: string, afterSeq: number): Observable<SessionEvent> {
@@ -228,6 +271,8 @@ export class MemorySessionHost implements SessionHost {
 
   async close(): Promise<void> {
     this.claims.clear();
+    this.leases.clear();
+    this.owned.clear();
     this.stopSweeping();
     for (const [id, record] of this.sessions) this.remove(id, record);
     this.inboxes.clear();
@@ -280,7 +325,10 @@ export class MemorySessionHost implements SessionHost {
 
   private remove(sessionId: string, record: SessionRecord): void {
     this.sessions.delete(sessionId);
-    for (const log of record.streams.values()) log.live.complete();
+    for (const [streamId, log] of record.streams) {
+      if (log.owner && !log.finished) this.owned.get(log.owner.nodeId)?.delete(`${sessionId} ${streamId}`);
+      log.live.complete();
+    }
     if (this.sessions.size === 0) this.stopSweeping();
   }
 

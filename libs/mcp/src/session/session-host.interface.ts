@@ -41,6 +41,18 @@ export interface StreamInfo {
   firstSeq: number;
   lastSeq: number;
   finished: boolean;
+  /** The node writing the stream, while it is unfinished and was opened with an owner. */
+  owner?: string;
+}
+
+/**
+ * Who writes a stream, recorded by the append that creates it: the node, and the final event any
+ * node writes in its place if the node's lease lapses before the stream ends (an error saying the
+ * instance serving the request stopped). Opaque to the host.
+ */
+export interface StreamOwner {
+  nodeId: string;
+  orphanPayload: string;
 }
 
 /** Messages between nodes. Hosts treat them as opaque JSON values. */
@@ -88,11 +100,13 @@ export interface SessionStore {
 /** Stream logs: the events of each SSE stream of a session, replayable with `Last-Event-ID`. */
 export interface StreamLogStore {
   /**
-   * Appends one event to a stream of the session and resolves to its sequence number, or to 0 when
-   * the session no longer exists (nothing is stored). Streams are created by their first append.
-   * Retention per stream is bounded by the host.
+   * Appends one event to a stream of the session and resolves to its sequence number; to 0 when
+   * the session no longer exists and to -1 when the stream already ended (nothing is stored
+   * either way). A stream ends with its `final` event, so of two nodes racing to end it exactly one
+   * succeeds. Streams are created by their first append, which records `owner` when given (see
+   * {@link NodeLeases}). Retention per stream is bounded by the host.
    */
-  appendEvent(sessionId: string, streamId: string, payload: string, final?: boolean): Promise<number>;
+  appendEvent(sessionId: string, streamId: string, payload: string, final?: boolean, owner?: StreamOwner): Promise<number>;
 
   /**
    * Where a stream stands: the first retained and the last appended sequence numbers, and whether
@@ -136,6 +150,28 @@ export interface SessionValues {
 }
 
 /**
+ * Node leases: which nodes are alive, so that a stream whose writer died is ended by another node
+ * instead of leaving its client waiting (docs/architecture.md, "Instance death and shutdown").
+ */
+export interface NodeLeases {
+  /** Keeps `nodeId` alive for `ttlMs` from now. A node renews its lease before it owns a stream. */
+  renewLease(nodeId: string, ttlMs: number): Promise<void>;
+
+  /** Ends the lease at once (the node is stopping); unfinished streams it owns become orphans. */
+  dropLease(nodeId: string): Promise<void>;
+
+  /** Whether `nodeId` holds an unexpired lease. */
+  hasLease(nodeId: string): Promise<boolean>;
+
+  /**
+   * Ends every unfinished stream whose owner's lease lapsed, with the payload recorded for it as
+   * its final event, and forgets those nodes. Several nodes may call it at once: each stream ends
+   * once. Resolves to the number of streams this call ended.
+   */
+  finishOrphanedStreams(): Promise<number>;
+}
+
+/**
  * Single-use claims, independent of sessions: how every instance agrees that something happens
  * at most once (a 2026-07-28 `requestState` is redeemed once, whichever instance the retry reaches).
  */
@@ -152,7 +188,7 @@ export interface SingleUseClaims {
  * distributed host (Redis) lets any node serve any request of any session. Hosts never interpret
  * MCP messages. The contract suite of `@nest-mcp/mcp/testing` has one section per concern.
  */
-export interface SessionHost extends SessionStore, StreamLogStore, NodeMessaging, SessionValues, SingleUseClaims {
+export interface SessionHost extends SessionStore, StreamLogStore, NodeMessaging, NodeLeases, SessionValues, SingleUseClaims {
   /** Releases timers and connections the host owns. */
   close?(): Promise<void>;
 }

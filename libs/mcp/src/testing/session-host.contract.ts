@@ -551,6 +551,79 @@ export function describeSessionHostContract(
       });
     });
 
+    describe('stream owners and node leases', () => {
+      const nodeId = () => `node-${randomUUID()}`;
+      const owner = (node: string, payload = 'orphaned') => ({ nodeId: node, orphanPayload: payload });
+
+      it('refuses every append after the final event with -1, so a stream ends once', async () => {
+        const { id } = await newSession();
+        expect(await host.appendEvent(id, 's', 'a')).toBe(1);
+        expect(await host.appendEvent(id, 's', 'end', true)).toBe(2);
+        expect(await host.appendEvent(id, 's', 'late')).toBe(-1);
+        expect(await host.appendEvent(id, 's', 'another end', true)).toBe(-1);
+        expect(await replay(id, 's', 0).all()).toEqual([event(1, 'a'), event(2, 'end', true)]);
+      });
+
+      it('records the owner of an unfinished stream with its first append, and drops it when the stream ends', async () => {
+        const { id } = await newSession();
+        const node = nodeId();
+        await host.appendEvent(id, 's', 'a', false, owner(node));
+        await host.appendEvent(id, 's', 'b', false, owner('someone-else'));
+        expect(await host.streamInfo(id, 's')).toEqual({ firstSeq: 1, lastSeq: 2, finished: false, owner: node });
+        await host.appendEvent(id, 's', 'done', true);
+        expect(await host.streamInfo(id, 's')).toEqual({ firstSeq: 1, lastSeq: 3, finished: true });
+        await host.appendEvent(id, 'unowned', 'x');
+        expect(await host.streamInfo(id, 'unowned')).toEqual({ firstSeq: 1, lastSeq: 1, finished: false });
+      });
+
+      it('holds a lease until it expires or is dropped', async () => {
+        const node = nodeId();
+        expect(await host.hasLease(node)).toBe(false);
+        await host.renewLease(node, 400);
+        expect(await host.hasLease(node)).toBe(true);
+        await sleep(700);
+        expect(await host.hasLease(node)).toBe(false);
+        await host.renewLease(node, 60_000);
+        await host.dropLease(node);
+        expect(await host.hasLease(node)).toBe(false);
+      });
+
+      it('ends the streams of a node without a lease with their orphan payload, once, and leaves live owners alone', async () => {
+        const { id } = await newSession();
+        const dead = nodeId();
+        const alive = nodeId();
+        await host.renewLease(dead, 60_000);
+        await host.renewLease(alive, 60_000);
+        await host.appendEvent(id, 'dead-1', 'progress', false, owner(dead, 'error 1'));
+        await host.appendEvent(id, 'dead-2', 'progress', false, owner(dead, 'error 2'));
+        await host.appendEvent(id, 'alive', 'progress', false, owner(alive, 'never'));
+        const reader = replay(id, 'dead-1', 1);
+
+        await host.dropLease(dead);
+        const ended = await Promise.all([host.finishOrphanedStreams(), host.finishOrphanedStreams(), host.finishOrphanedStreams()]);
+
+        expect(ended.reduce((sum, count) => sum + count, 0)).toBe(2);
+        expect(await reader.all()).toEqual([event(2, 'error 1', true)]);
+        expect(await replay(id, 'dead-2', 0).all()).toEqual([event(1, 'progress'), event(2, 'error 2', true)]);
+        expect(await host.streamInfo(id, 'alive')).toEqual({ firstSeq: 1, lastSeq: 1, finished: false, owner: alive });
+        // The presumed-dead owner cannot end the stream a second time.
+        expect(await host.appendEvent(id, 'dead-1', 'late result', true)).toBe(-1);
+        expect(await host.finishOrphanedStreams()).toBe(0);
+        await host.dropLease(alive);
+      });
+
+      it('ends the streams of a node whose lease expired, at the first sweep after', async () => {
+        const { id } = await newSession();
+        const node = nodeId();
+        await host.renewLease(node, 300);
+        await host.appendEvent(id, 's', 'a', false, owner(node, 'gone'));
+        expect(await host.finishOrphanedStreams()).toBe(0);
+        await sleep(600);
+        expect(await host.finishOrphanedStreams()).toBe(1);
+        expect(await host.streamInfo(id, 's')).toEqual({ firstSeq: 1, lastSeq: 2, finished: true });
+      });
+    });
+
     describe('single-use claims', () => {
       it('grants a key once until it expires, then again', async () => {
         const key = `claim-${randomUUID()}`;

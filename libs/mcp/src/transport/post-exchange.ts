@@ -6,7 +6,7 @@ import type { ResponseStream } from '../protocol/post-reply.js';
 import { isAtLeast } from '../protocol/protocol-version.js';
 import { createStreamId, formatEventId } from '../session/event-id.js';
 import type { McpSessionEvents } from '../session/mcp-session-events.service.js';
-import type { SessionHost } from '../session/session-host.interface.js';
+import type { SessionHost, StreamOwner } from '../session/session-host.interface.js';
 import { pumpLog } from './log-pump.js';
 import { SseWriter, type SseWriterOptions } from './sse.writer.js';
 
@@ -16,6 +16,8 @@ export interface PostExchangeOptions extends SseWriterOptions {
   sessionId: string;
   protocolVersion: string;
   host: SessionHost;
+  /** Recorded with the stream, so another instance ends it if this one dies first. */
+  owner: StreamOwner;
   events: McpSessionEvents;
   logger: Logger;
   /** Told about each SSE stream the exchange opens (so shutdown can end it). */
@@ -38,6 +40,10 @@ export class PostExchange implements ResponseStream {
   private streamId: string | undefined;
   /** Set once events stop being written directly: the client fell behind, or the connection was closed for polling. */
   private pumping = false;
+  /** Whether the stream exists in the log (its first append records the owner). */
+  private logged = false;
+  /** Set when another instance ended the stream (this one's lease lapsed): nothing more is written. */
+  private endedElsewhere = false;
   // Appends and writes run one after another so event ids and write order always agree.
   private queue: Promise<void> = Promise.resolve();
 
@@ -53,7 +59,7 @@ export class PostExchange implements ResponseStream {
 
   /** Opens the SSE stream right away (`sse` mode) so the client gets the priming event at once. */
   start(): Promise<void> {
-    return this.options.mode === 'sse' ? this.enqueue(async () => this.openSse()) : Promise.resolve();
+    return this.options.mode === 'sse' ? this.enqueue(() => this.openSse()) : Promise.resolve();
   }
 
   send(message: OutboundMessage): Promise<void> {
@@ -62,7 +68,7 @@ export class PostExchange implements ResponseStream {
       return this.options.events.sendStandalone(this.options.sessionId, message).then(() => undefined);
     }
     return this.enqueue(async () => {
-      this.openSse();
+      await this.openSse();
       await this.emit(JSON.stringify({ jsonrpc: '2.0', ...message }), false);
     });
   }
@@ -77,7 +83,7 @@ export class PostExchange implements ResponseStream {
         this.response.end(payload);
         return;
       }
-      this.openSse();
+      await this.openSse();
       await this.emit(payload, true);
       this.close();
     });
@@ -91,7 +97,7 @@ export class PostExchange implements ResponseStream {
     // Only a primed stream can be resumed by a client that has not received an event yet.
     if (this.options.mode === 'json' || !this.primed) return Promise.resolve();
     return this.enqueue(async () => {
-      this.openSse();
+      await this.openSse();
       this.pumping = true;
       this.sse!.end();
     });
@@ -105,12 +111,12 @@ export class PostExchange implements ResponseStream {
         return;
       }
       // An empty final event ends the stream in the log, so a resuming client is not left waiting.
-      await this.options.host.appendEvent(this.options.sessionId, this.streamId!, '', true);
+      await this.append('', true);
       this.close();
     });
   }
 
-  private openSse(): void {
+  private async openSse(): Promise<void> {
     if (this.sse) return;
     this.streamId = createStreamId();
     this.sse = new SseWriter(this.response, this.options);
@@ -119,12 +125,29 @@ export class PostExchange implements ResponseStream {
     // Clients before 2025-11-25 may choke on an event with empty data, so only newer ones are primed.
     if (this.primed) {
       this.sse.prime(formatEventId(this.streamId, 0), this.options.retryMs);
+      // The client can resume from the priming event on, so the stream exists (with its owner) from
+      // now on: an empty event, which is never written to clients.
+      await this.append('', false);
     }
   }
 
+  /** Appends to the stream's log; the first append records this instance as the stream's owner. */
+  private async append(payload: string, final: boolean): Promise<number> {
+    const owner = this.logged ? undefined : this.options.owner;
+    this.logged = true;
+    const seq = await this.options.host.appendEvent(this.options.sessionId, this.streamId!, payload, final, owner);
+    if (seq === -1 && !this.endedElsewhere) {
+      // Another instance ended the stream with an error: the client reads it from the log when it resumes.
+      this.endedElsewhere = true;
+      this.options.logger.warn(`Stream ${this.streamId} was ended by another instance (this one's lease lapsed); its result is dropped.`);
+      this.sse?.end();
+    }
+    return seq;
+  }
+
   private async emit(payload: string, final: boolean): Promise<void> {
-    const seq = await this.options.host.appendEvent(this.options.sessionId, this.streamId!, payload, final);
-    if (this.pumping) return;
+    const seq = await this.append(payload, final);
+    if (this.pumping || this.endedElsewhere) return;
     const sse = this.sse!;
     sse.event(payload, seq > 0 ? formatEventId(this.streamId!, seq) : undefined);
     if (sse.backedUp && !final && seq > 0) {
@@ -140,7 +163,7 @@ export class PostExchange implements ResponseStream {
 
   /** Ends the connection after the final event, unless the log pump is delivering it. */
   private close(): void {
-    if (!this.pumping) this.sse!.end();
+    if (!this.pumping) this.sse?.end();
   }
 
   private enqueue(step: () => Promise<void>): Promise<void> {

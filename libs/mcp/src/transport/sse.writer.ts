@@ -69,6 +69,11 @@ export class SseWriter {
     this.write(`id: ${eventId}\nretry: ${retryMs}\ndata: \n\n`);
   }
 
+  /** Tells the client how long to wait before it reconnects (sent before ending a stream at shutdown). */
+  retryHint(retryMs: number): void {
+    this.write(`retry: ${retryMs}\n\n`);
+  }
+
   event(data: string, eventId?: string): void {
     this.write(eventId === undefined ? `event: message\ndata: ${data}\n\n` : `event: message\nid: ${eventId}\ndata: ${data}\n\n`);
   }

@@ -10,6 +10,7 @@ import type { PostReply, ResponseStream, ResponseStreamOptions } from '../protoc
 import { selectEra } from '../protocol/protocol-era.js';
 import { SessionProtocol } from '../protocol/session.protocol.js';
 import { StatelessProtocol } from '../protocol/stateless.protocol.js';
+import { NodeLease } from '../lifecycle/node-lease.service.js';
 import { McpRegistry } from '../registry/mcp-registry.service.js';
 import { formatEventId, parseEventId, STANDALONE_STREAM_ID } from '../session/event-id.js';
 import { LiveStreams } from '../session/live-streams.service.js';
@@ -55,7 +56,12 @@ const RETRY_AFTER_SECONDS = '5';
 @Injectable()
 export class StreamableHttpTransport implements OnModuleDestroy {
   private readonly logger = new Logger('McpTransport');
+  /** Every SSE stream open on this instance. */
   private readonly openStreams = new Set<SseWriter>();
+  /** Those opened by GET (a session's standalone stream, or a resumed one): no handler runs behind them. */
+  private readonly getStreams = new Set<SseWriter>();
+  /** Set when the instance starts to stop: new requests are refused with 503 so they go elsewhere. */
+  private draining = false;
 
   constructor(
     @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
@@ -67,19 +73,30 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     private readonly events: McpSessionEvents,
     private readonly scopePolicy: McpScopePolicy,
     private readonly registry: McpRegistry,
+    private readonly lease: NodeLease,
   ) {}
 
+  /**
+   * The instance starts to stop: refuse new requests, and end GET streams with a `retry` hint so
+   * their clients reconnect to another instance. Requests that run go on (see `GracefulShutdown`).
+   */
   onModuleDestroy(): void {
-    // Listens end in the same shutdown step with their `complete` result (ListenHub); whatever is
-    // still open once that has been written is ended here.
-    setImmediate(() => {
-      for (const stream of this.openStreams) stream.end();
-      this.openStreams.clear();
-    });
+    this.draining = true;
+    for (const stream of this.getStreams) {
+      stream.retryHint(this.options.sseRetryMs);
+      stream.end();
+    }
+  }
+
+  /** Ends every stream still open (after the shutdown grace period). */
+  async endStreams(): Promise<void> {
+    for (const stream of this.openStreams) stream.end();
+    this.openStreams.clear();
   }
 
   handlePost(request: McpHttpRequest, response: ServerResponse): Promise<void> {
     return this.guardHost(response, async () => {
+      this.refuseWhileStopping(response);
       this.checkOrigin(request);
       const accept = header(request, 'accept');
       if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) {
@@ -102,6 +119,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
 
   handleGet(request: McpHttpRequest, response: ServerResponse): Promise<void> {
     return this.guardHost(response, async () => {
+      this.refuseWhileStopping(response);
       this.checkOrigin(request);
       this.refuseModern(request, 'POST');
       if (!accepts(header(request, 'accept'), 'text/event-stream')) throw notAcceptable('text/event-stream');
@@ -110,7 +128,12 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       const resumeFrom = lastEventId === undefined ? undefined : parseEventId(lastEventId);
       if (lastEventId !== undefined && !resumeFrom) throw invalidRequest('Last-Event-ID is not an event id this server issued.');
       const streamId = resumeFrom?.streamId ?? STANDALONE_STREAM_ID;
-      const info = await this.host.streamInfo(session.id, streamId);
+      let info = await this.host.streamInfo(session.id, streamId);
+      if (info?.owner !== undefined && !(await this.host.hasLease(info.owner))) {
+        // Its writer is gone: end it (and every other orphan) now rather than at the next sweep.
+        await this.lease.sweep();
+        info = await this.host.streamInfo(session.id, streamId);
+      }
       let afterSeq = info?.lastSeq ?? 0;
       if (resumeFrom) {
         afterSeq = resumeFrom.seq;
@@ -132,6 +155,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
 
   handleDelete(request: McpHttpRequest, response: ServerResponse): Promise<void> {
     return this.guardHost(response, async () => {
+      this.refuseWhileStopping(response);
       this.checkOrigin(request);
       this.refuseModern(request, 'POST');
       const session = await this.requireSession(request);
@@ -196,7 +220,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     };
   }
 
-  private stream(response: ServerResponse, { session, headers = {}, alwaysStream }: ResponseStreamOptions): ResponseStream {
+  private stream(response: ServerResponse, { requestId, session, headers = {}, alwaysStream }: ResponseStreamOptions): ResponseStream {
     const sse = { keepaliveMs: this.options.sseKeepaliveMs, highWaterBytes: this.options.sseHighWaterBytes };
     const track = (writer: SseWriter) => this.track(writer);
     const mode = alwaysStream ? 'sse' : this.options.responseMode;
@@ -208,6 +232,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       sessionId: session.id,
       protocolVersion: session.protocolVersion,
       host: this.host,
+      owner: this.lease.ownerFor(requestId),
       events: this.events,
       logger: this.logger,
       track,
@@ -222,6 +247,8 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     response: ServerResponse,
   ): Promise<void> {
     const writer = this.track(new SseWriter(response, { keepaliveMs: this.options.sseKeepaliveMs, highWaterBytes: this.options.sseHighWaterBytes }));
+    this.getStreams.add(writer);
+    writer.onClose(() => this.getStreams.delete(writer));
     writer.open({});
     if (prime) writer.prime(formatEventId(streamId, afterSeq), this.options.sseRetryMs);
     const release = await this.liveStreams.claim({ sessionId: session.id, streamId, close: () => writer.end() });
@@ -240,6 +267,14 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     this.openStreams.add(writer);
     writer.onClose(() => this.openStreams.delete(writer));
     return writer;
+  }
+
+  /** A stopping instance takes no new request: 503 sends the client (through the load balancer) elsewhere. */
+  private refuseWhileStopping(response: ServerResponse): void {
+    if (!this.draining) return;
+    response.setHeader('Retry-After', '1');
+    response.setHeader('Connection', 'close');
+    throw unavailable('This instance is stopping; send the request again (another instance will take it).');
   }
 
   private checkOrigin(request: McpHttpRequest): void {
