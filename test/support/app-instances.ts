@@ -82,12 +82,14 @@ export class AppInstance {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.process = child;
+    // Only this launch's output counts: an earlier one already said "ready".
+    const from = this.output.length;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`instance on ${this.port} did not start:\n${this.output}`)), 20_000);
       child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
       child.stdout!.on('data', (chunk: Buffer) => {
         this.output += chunk.toString();
-        if (this.output.includes('ready\n')) {
+        if (this.output.indexOf('ready\n', from) >= 0) {
           clearTimeout(timer);
           resolve();
         }
@@ -121,6 +123,11 @@ export class InstanceRouter {
   readonly log: RoutedRequest[] = [];
   /** Chooses the instance for a request (index into the instances), or `undefined` for round robin. */
   route: (request: RoutedRequest) => number | undefined = () => undefined;
+  /**
+   * Like a load balancer with health checks (`proxy_next_upstream` in nginx): a request refused
+   * with 503 or a refused connection is sent to the next live instance instead.
+   */
+  failover = false;
   private turn = 0;
 
   constructor(private readonly instances: AppInstance[]) {}
@@ -132,13 +139,22 @@ export class InstanceRouter {
     const lastEventId = headers.get('last-event-id');
     if (lastEventId) entry.lastEventId = lastEventId;
     const pinned = this.route(entry);
-    const target = pinned !== undefined && this.instances[pinned]!.alive ? this.instances[pinned]! : this.nextAlive();
-    entry.port = target.port;
-    url.port = String(target.port);
-    this.log.push(entry);
-    const response = await fetch(url, init);
-    entry.status = response.status;
-    return response;
+    let target = pinned !== undefined && this.instances[pinned]!.alive ? this.instances[pinned]! : this.nextAlive();
+    for (let attempt = 1; ; attempt++) {
+      const sent = { ...entry, port: target.port };
+      url.port = String(target.port);
+      this.log.push(sent);
+      const last = !this.failover || attempt >= this.instances.length * 2;
+      try {
+        const response = await fetch(url, init);
+        sent.status = response.status;
+        if (response.status !== 503 || last) return response;
+        await response.body?.cancel();
+      } catch (error) {
+        if (last || init?.signal?.aborted) throw error;
+      }
+      target = this.nextAlive();
+    }
   };
 
   private nextAlive(): AppInstance {

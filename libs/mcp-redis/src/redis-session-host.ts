@@ -1,4 +1,4 @@
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
   SessionExistsError,
   SessionHostUnavailableError,
@@ -62,7 +62,7 @@ type RawEntry = [id: string, fields: string[]];
  * - Cluster: every key and channel of a session carries the hash tag `{sessionId}`; no script or
  *   command spans two slots, and nothing scans the keyspace.
  */
-export class RedisSessionHost implements SessionHost, OnModuleDestroy {
+export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
   private readonly logger = new Logger(RedisSessionHost.name);
   private readonly client: Redis | Cluster;
   private readonly ownsClient: boolean;
@@ -292,7 +292,11 @@ export class RedisSessionHost implements SessionHost, OnModuleDestroy {
     await Promise.all([live && quit(live.connection), this.ownsClient && quit(this.client)]);
   }
 
-  onModuleDestroy(): Promise<void> {
+  /**
+   * Closes with the app, in its last shutdown step: after `McpModule` let running requests finish
+   * and wrote their last events (docs/architecture.md, "Instance death and shutdown").
+   */
+  onApplicationShutdown(): Promise<void> {
     return this.close();
   }
 

@@ -4,6 +4,9 @@ import { McpRedisModule, RedisSessionHost } from '@nest-mcp/mcp-redis';
 import { InstanceState, InstanceStateController } from './instance-state.js';
 import { MultiInstanceTools } from './multi-instance.tools.js';
 
+const numberFromEnv = (option: string, variable: string) =>
+  process.env[variable] === undefined ? {} : { [option]: Number(process.env[variable]) };
+
 /** One instance of the app the multi-instance tests run three times against one Redis. */
 @Module({
   imports: [
@@ -18,6 +21,10 @@ import { MultiInstanceTools } from './multi-instance.tools.js';
         clientRequestTimeoutMs: 15_000,
         // The same on every instance, so a 2026-07-28 retry may land on any of them.
         requestStateSecret: process.env.MCP_REQUEST_STATE_SECRET,
+        // Short lease and grace periods make instance death and shutdown quick to test.
+        ...numberFromEnv('leaseTtlMs', 'MCP_LEASE_TTL_MS'),
+        ...numberFromEnv('orphanSweepIntervalMs', 'MCP_ORPHAN_SWEEP_MS'),
+        ...numberFromEnv('shutdownGraceMs', 'MCP_SHUTDOWN_GRACE_MS'),
         capabilities: { tools: { listChanged: true } },
       }),
     }),

@@ -53,6 +53,19 @@ export class MultiInstanceTools {
   }
 
   @McpTool({
+    name: 'slow_count',
+    description: 'Reports progress 1..steps, one step every intervalMs, then names the instance that ran it.',
+    input: z.object({ steps: z.number().int().min(1), intervalMs: z.number().int().min(0) }),
+  })
+  async slowCount({ steps, intervalMs }: { steps: number; intervalMs: number }, ctx: McpContext): Promise<string> {
+    for (let step = 1; step <= steps; step++) {
+      await ctx.progress(step, steps);
+      await sleep(intervalMs, undefined, { signal: ctx.signal });
+    }
+    return `counted ${steps} on ${this.state.port}`;
+  }
+
+  @McpTool({
     name: 'emit',
     description: 'Sends numbered notifications/message to the session GET stream from this instance, in the background.',
     input: z.object({ count: z.number().int().min(1), intervalMs: z.number().int().min(0) }),
