@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppInstance, InstanceRouter } from './support/app-instances.js';
 import { openSession, postMcp, SseReader } from './support/http.js';
@@ -117,6 +118,35 @@ describe('instance death and shutdown, three processes on one Redis', () => {
     const rest = await readAll(new SseReader(await resume(instances[B]!.url, sessionId, progress!.id!)));
     expect(rest.at(-1)!.message).toMatchObject({ id: 9, result: { content: [{ text: `counted 6 on ${instances[A]!.port}` }] } });
     await stopping;
+  }, 30_000);
+
+  it('delivers a burst of resource notifications raised across the kill -9 of the GET stream holder, once each and in order', async () => {
+    const router = new InstanceRouter(instances);
+    router.route = ({ httpMethod, tool }) => (httpMethod === 'GET' ? A : tool === 'touch_resources' ? B : undefined);
+    const client = new Client({ name: 'burst', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(instances[A]!.url), {
+      fetch: router.fetch,
+      reconnectionOptions: { initialReconnectionDelay: 100, maxReconnectionDelay: 300, reconnectionDelayGrowFactor: 1.5, maxRetries: 100 },
+    });
+    await client.connect(transport);
+    try {
+      const uris = Array.from({ length: 12 }, (_, index) => `test://burst/${index + 1}`);
+      for (const uri of uris) await client.subscribeResource({ uri });
+      const received: string[] = [];
+      client.setNotificationHandler(ResourceUpdatedNotificationSchema, ({ params }) => void received.push(params.uri));
+      for (let wait = 0; !router.log.some((entry) => entry.httpMethod === 'GET' && entry.status === 200) && wait < 100; wait++) await sleep(50);
+
+      await client.callTool({ name: 'touch_resources', arguments: { uris, intervalMs: 60 } });
+      while (received.length < 3) await sleep(10);
+      await instances[A]!.kill();
+
+      for (let wait = 0; received.length < uris.length && wait < 200; wait++) await sleep(50);
+      await sleep(300);
+      expect(received).toEqual(uris);
+      expect(router.log.filter((entry) => entry.httpMethod === 'GET' && entry.lastEventId !== undefined).length).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+    }
   }, 30_000);
 
   it('loses and repeats no response while the three instances restart one after another under load', async () => {

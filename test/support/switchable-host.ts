@@ -69,6 +69,12 @@ export class SwitchableSessionHost implements SessionHost {
   deleteValue(sessionId: string, key: string) {
     return this.guard(() => this.store.deleteValue(sessionId, key));
   }
+  markListening(sessionIds: readonly string[], ttlMs: number) {
+    return this.guard(() => this.store.markListening(sessionIds, ttlMs));
+  }
+  listeningSessions() {
+    return this.guard(() => this.store.listeningSessions());
+  }
   renewLease(nodeId: string, ttlMs: number) {
     return this.guard(() => this.store.renewLease(nodeId, ttlMs));
   }

@@ -43,6 +43,11 @@ export class RedisKeys {
     return `${this.prefix}claim:${key}`;
   }
 
+  /** Sorted set of the sessions whose GET stream is or was recently read, scored by when the mark ends. */
+  get listening(): string {
+    return `${this.prefix}listening`;
+  }
+
   /** Sorted set of node leases, scored by when each ends (Redis time). */
   get leases(): string {
     return `${this.prefix}leases`;

@@ -30,6 +30,8 @@ import {
   FORGET_NODE,
   HAS_LEASE,
   LAPSED_NODES,
+  LISTENING_SESSIONS,
+  MARK_LISTENING,
   MUTATE_SESSION,
   PUT_VALUE,
   READ_EVENTS,
@@ -183,6 +185,16 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
     if (!info) return undefined;
     const [firstSeq, lastSeq, finished, owner] = info;
     return { firstSeq, lastSeq, finished: finished === 1, ...(owner && finished !== 1 && { owner }) };
+  }
+
+  /** One sorted set for every session: one command per call, however many sessions it marks. */
+  async markListening(sessionIds: readonly string[], ttlMs: number): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await this.command(() => MARK_LISTENING.run(this.client, [this.keys.listening], [Math.max(1, Math.ceil(ttlMs)), ...sessionIds]));
+  }
+
+  async listeningSessions(): Promise<string[]> {
+    return (await this.command(() => LISTENING_SESSIONS.run(this.client, [this.keys.listening], []))) as string[];
   }
 
   async renewLease(nodeId: string, ttlMs: number): Promise<void> {

@@ -218,3 +218,18 @@ end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 `);
+
+/** KEYS: listening. ARGV: TTL, session ids. Marks the sessions listening until TTL ms from now (Redis time). */
+export const MARK_LISTENING = new LuaScript(NOW + `
+local expires = now + tonumber(ARGV[1])
+for index = 2, #ARGV do
+  redis.call('ZADD', KEYS[1], expires, ARGV[index])
+end
+return 1
+`);
+
+/** KEYS: listening. Drops expired marks and returns the sessions still listening. */
+export const LISTENING_SESSIONS = new LuaScript(NOW + `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+return redis.call('ZRANGE', KEYS[1], 0, -1)
+`);

@@ -106,6 +106,7 @@ export {
   SessionHost,
   type NodeMessage,
   type NodeMessageHandler,
+  type ListeningSessions,
   type NodeLeases,
   type NodeMessaging,
   type SessionEvent,

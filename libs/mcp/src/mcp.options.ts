@@ -96,6 +96,12 @@ export interface McpModuleOptions extends Implementation {
    * Default 10 s.
    */
   shutdownGraceMs?: number;
+  /**
+   * How long after its GET stream was last open a session still gets `notifyAll`,
+   * `notifyResourceUpdated` and `list_changed` notifications logged, so a client that reconnects
+   * (to any instance) within it receives them on resume. Default 60 s.
+   */
+  notificationWindowMs?: number;
   /** Items per page of `tools/list`, `resources/list`, `resources/templates/list` and `prompts/list`. Default 100. */
   pageSize?: number;
   /**
@@ -154,7 +160,8 @@ type DefaultedKeys =
   | 'maxListens'
   | 'leaseTtlMs'
   | 'orphanSweepIntervalMs'
-  | 'shutdownGraceMs';
+  | 'shutdownGraceMs'
+  | 'notificationWindowMs';
 
 /** Options with every default applied; what the module's services read. */
 export type ResolvedMcpOptions = Omit<McpModuleOptions, DefaultedKeys | 'auth' | 'cache'> &
@@ -196,6 +203,7 @@ export function resolveMcpOptions(options: McpModuleOptions): ResolvedMcpOptions
     leaseTtlMs: options.leaseTtlMs ?? 5_000,
     orphanSweepIntervalMs: options.orphanSweepIntervalMs ?? 2_000,
     shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+    notificationWindowMs: options.notificationWindowMs ?? 60_000,
     resolvePrincipal: options.resolvePrincipal ?? ((request) => principalFromUser(request.user)),
     auth: options.auth && resolveMcpAuthOptions(options.auth, { resourceName: options.title ?? options.name }),
   };
@@ -228,7 +236,7 @@ function checkProtocolOptions(options: McpModuleOptions, protocolVersions: reado
   if (options.maxListens !== undefined && !(Number.isSafeInteger(options.maxListens) && options.maxListens >= 0)) {
     throw new Error('McpModule: "maxListens" must be a whole number, 0 or more.');
   }
-  for (const name of ['leaseTtlMs', 'orphanSweepIntervalMs', 'shutdownGraceMs'] as const) {
+  for (const name of ['leaseTtlMs', 'orphanSweepIntervalMs', 'shutdownGraceMs', 'notificationWindowMs'] as const) {
     const value = options[name];
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= (name === 'shutdownGraceMs' ? 0 : 1))) {
       throw new Error(`McpModule: "${name}" must be a whole number of milliseconds${name === 'shutdownGraceMs' ? ', 0 or more' : ' above 0'}.`);

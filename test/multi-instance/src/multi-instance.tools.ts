@@ -29,6 +29,21 @@ export class MultiInstanceTools {
     return String(this.state.port);
   }
 
+  @McpTool({
+    name: 'touch_resources',
+    description: 'Announces, in the background, that each resource changed, one every intervalMs.',
+    input: z.object({ uris: z.array(z.string()), intervalMs: z.number().int().min(0) }),
+  })
+  touchResources({ uris, intervalMs }: { uris: string[]; intervalMs: number }): string {
+    void (async () => {
+      for (const uri of uris) {
+        await sleep(intervalMs);
+        await this.events.notifyResourceUpdated(uri);
+      }
+    })().catch(() => undefined);
+    return String(this.state.port);
+  }
+
   @McpTool({ name: 'add_tool', description: 'Registers a tool on this instance (tools list_changed).', input: z.object({ name: z.string() }) })
   addTool({ name }: { name: string }): string {
     this.registry.addTool({ name, description: 'Added at run time', input: z.object({}), handler: () => 'added' });

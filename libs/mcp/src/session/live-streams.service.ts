@@ -1,7 +1,11 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Subscription } from 'rxjs';
+import { MCP_OPTIONS } from '../mcp.constants.js';
+import type { ResolvedMcpOptions } from '../mcp.options.js';
+import { STANDALONE_STREAM_ID } from './event-id.js';
 import { NodeBus } from './node-bus.service.js';
+import { SessionHost } from './session-host.interface.js';
 
 /** A connection of this node that is reading a session stream. */
 export interface LiveConnection {
@@ -14,16 +18,27 @@ export interface LiveConnection {
 /**
  * The SSE connections this node holds. A stream is read by one connection at a time: a newer
  * connection (on any node) claims it and the older one closes, so every message reaches the client
- * once (MCP 2025-11-25 `basic/transports`: each message goes to exactly one stream).
+ * once (MCP 2025-11-25 `basic/transports`: each message goes to exactly one stream). Sessions whose
+ * GET stream is held here are kept among the host's listening sessions (refreshed for all of them
+ * in one call, three times per `notificationWindowMs`), so notifications reach them even while
+ * they reconnect elsewhere.
  */
 @Injectable()
 export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(LiveStreams.name);
   private readonly connections = new Map<string, LiveConnection>();
   private readonly subscription = new Subscription();
+  private refreshTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly bus: NodeBus) {}
+  constructor(
+    private readonly bus: NodeBus,
+    @Inject(SessionHost) private readonly host: SessionHost,
+    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+  ) {}
 
   onModuleInit(): void {
+    this.refreshTimer = setInterval(() => void this.markListening([...this.sessionsHolding(STANDALONE_STREAM_ID)]), this.options.notificationWindowMs / 3);
+    this.refreshTimer.unref();
     this.subscription.add(
       this.bus.on('stream-claimed').subscribe(({ sessionId, streamId, connectionId }) => {
         for (const [id, connection] of this.connections) {
@@ -37,6 +52,7 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    clearInterval(this.refreshTimer);
     this.subscription.unsubscribe();
     for (const connection of [...this.connections.values()]) connection.close();
   }
@@ -45,6 +61,7 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
   async claim(connection: LiveConnection): Promise<() => void> {
     const connectionId = randomBytes(9).toString('base64url');
     this.connections.set(connectionId, connection);
+    if (connection.streamId === STANDALONE_STREAM_ID) await this.markListening([connection.sessionId]);
     await this.bus.broadcast({
       type: 'stream-claimed',
       sessionId: connection.sessionId,
@@ -61,6 +78,14 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
       if (connection.streamId === streamId) sessions.add(connection.sessionId);
     }
     return sessions;
+  }
+
+  private async markListening(sessionIds: string[]): Promise<void> {
+    try {
+      await this.host.markListening(sessionIds, this.options.notificationWindowMs);
+    } catch (error) {
+      this.logger.warn(`Marking ${sessionIds.length} session(s) as listening failed: ${String(error)}`);
+    }
   }
 
   closeSession(sessionId: string): void {

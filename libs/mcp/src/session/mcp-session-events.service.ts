@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { Subject, Subscription, type Observable } from 'rxjs';
 import type { JsonRpcNotification, OutboundMessage } from '../protocol/json-rpc.js';
 import { STANDALONE_STREAM_ID } from './event-id.js';
-import { LiveStreams } from './live-streams.service.js';
 import { NodeBus } from './node-bus.service.js';
 import { SessionHost, type SessionMetadata } from './session-host.interface.js';
 
@@ -18,12 +17,15 @@ export interface McpSessionEvent {
 /** A notification as a handler or app code sends it: the JSON-RPC envelope is added for you. */
 export type McpNotification = Omit<JsonRpcNotification, 'jsonrpc'>;
 
+/** Sessions notified at once by one fan-out. */
+const FAN_OUT_CONCURRENCY = 64;
+
 /**
  * Session lifecycle as an RxJS stream, and server-initiated notifications to sessions.
  *
  * `events$` reports what this node observes: sessions it created, initialized or deleted, and
  * expiries its session host reports. `notify` and `notifyAll` reach sessions wherever their GET
- * stream is held.
+ * stream is held, or reconnects to.
  */
 @Injectable()
 export class McpSessionEvents implements OnModuleInit, OnModuleDestroy {
@@ -37,24 +39,9 @@ export class McpSessionEvents implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(SessionHost) private readonly host: SessionHost,
     private readonly bus: NodeBus,
-    private readonly liveStreams: LiveStreams,
   ) {}
 
   onModuleInit(): void {
-    this.subscription.add(
-      this.bus.on('notify-all').subscribe(({ notification }) =>
-        this.notifyHeldSessions(async () => notification as McpNotification),
-      ),
-    );
-    this.subscription.add(
-      this.bus.on('resource-updated').subscribe(({ uri }) =>
-        this.notifyHeldSessions(async (sessionId) => {
-          const session = await this.host.getSession(sessionId);
-          const subscribed = (session?.attributes.subscriptions as string[] | undefined)?.includes(uri);
-          return subscribed ? { method: 'notifications/resources/updated', params: { uri } } : undefined;
-        }),
-      ),
-    );
     if (this.host.expired$) {
       this.subscription.add(this.host.expired$.subscribe((sessionId) => this.emit({ type: 'expired', sessionId })));
     }
@@ -73,17 +60,28 @@ export class McpSessionEvents implements OnModuleInit, OnModuleDestroy {
     return this.sendStandalone(sessionId, notification);
   }
 
-  /** Sends a notification to every session that has a GET stream open, on any node. */
-  notifyAll(notification: McpNotification): Promise<void> {
-    return this.bus.broadcast({ type: 'notify-all', notification: { ...notification } });
+  /**
+   * Sends a notification to every session whose GET stream is open, or was within
+   * `notificationWindowMs` (a client reconnecting elsewhere gets it on resume), and to the
+   * `subscriptions/listen` streams that asked for its kind, on every node.
+   */
+  async notifyAll(notification: McpNotification): Promise<void> {
+    await this.bus.broadcast({ type: 'notify-all', notification: { ...notification } });
+    await this.fanOut(async () => notification);
   }
 
   /**
-   * Tells every session subscribed to `uri` (`resources/subscribe`) that it changed, wherever its
-   * GET stream is held (`notifications/resources/updated`, MCP 2025-11-25 `server/resources`).
+   * Tells every session subscribed to `uri` (`resources/subscribe`) that it changed, like
+   * {@link notifyAll} (`notifications/resources/updated`, MCP `server/resources`), and every
+   * `subscriptions/listen` stream that names it.
    */
-  notifyResourceUpdated(uri: string): Promise<void> {
-    return this.bus.broadcast({ type: 'resource-updated', uri });
+  async notifyResourceUpdated(uri: string): Promise<void> {
+    await this.bus.broadcast({ type: 'resource-updated', uri });
+    await this.fanOut(async (sessionId) => {
+      const session = await this.host.getSession(sessionId);
+      const subscribed = (session?.attributes.subscriptions as string[] | undefined)?.includes(uri);
+      return subscribed ? { method: 'notifications/resources/updated', params: { uri } } : undefined;
+    });
   }
 
   /** @internal Appends any server message (notification or request) to the session's GET stream. */
@@ -92,12 +90,21 @@ export class McpSessionEvents implements OnModuleInit, OnModuleDestroy {
     return (await this.host.appendEvent(sessionId, STANDALONE_STREAM_ID, payload)) > 0;
   }
 
-  /** For each session whose GET stream this node holds, sends what `build` returns (if anything). */
-  private notifyHeldSessions(build: (sessionId: string) => Promise<McpNotification | undefined>): void {
-    for (const sessionId of this.liveStreams.sessionsHolding(STANDALONE_STREAM_ID)) {
-      build(sessionId)
-        .then((notification) => notification && this.notify(sessionId, notification))
-        .catch((error: unknown) => this.logger.warn(`Notifying session ${sessionId} failed: ${String(error)}`));
+  /**
+   * Logs what `build` returns for each listening session (see `ListeningSessions`) to its GET
+   * stream, from this node: whichever node holds the stream, or the one it reconnects to, delivers
+   * it from the log, exactly once and in order.
+   */
+  private async fanOut(build: (sessionId: string) => Promise<McpNotification | undefined>): Promise<void> {
+    const sessions = await this.host.listeningSessions();
+    for (let start = 0; start < sessions.length; start += FAN_OUT_CONCURRENCY) {
+      await Promise.all(
+        sessions.slice(start, start + FAN_OUT_CONCURRENCY).map((sessionId) =>
+          build(sessionId)
+            .then((notification) => notification && this.notify(sessionId, notification))
+            .catch((error: unknown) => this.logger.warn(`Notifying session ${sessionId} failed: ${String(error)}`)),
+        ),
+      );
     }
   }
 

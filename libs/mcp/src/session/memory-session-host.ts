@@ -60,6 +60,8 @@ export class MemorySessionHost implements SessionHost {
   private readonly expiredSubject = new Subject<string>();
   /** Single-use claims and when each expires. */
   private readonly claims = new Map<string, number>();
+  /** Listening sessions and when each mark expires. */
+  private readonly listening = new Map<string, number>();
   /** Node leases and when each expires. */
   private readonly leases = new Map<string, number>();
   /** Unfinished owned streams by owner node: `<session> <stream>` → where it is. */
@@ -161,6 +163,21 @@ export class MemorySessionHost implements SessionHost {
     if (!log || !first) return undefined;
     const info: StreamInfo = { firstSeq: first.seq, lastSeq: log.nextSeq - 1, finished: log.finished };
     return log.owner && !log.finished ? { ...info, owner: log.owner.nodeId } : info;
+  }
+
+  async markListening(sessionIds: readonly string[], ttlMs: number): Promise<void> {
+    const until = Date.now() + ttlMs;
+    for (const sessionId of sessionIds) this.listening.set(sessionId, until);
+  }
+
+  async listeningSessions(): Promise<string[]> {
+    const now = Date.now();
+    const listening: string[] = [];
+    for (const [sessionId, until] of this.listening) {
+      if (until > now && this.live(sessionId)) listening.push(sessionId);
+      else this.listening.delete(sessionId);
+    }
+    return listening;
   }
 
   async renewLease(nodeId: string, ttlMs: number): Promise<void> {
@@ -271,6 +288,7 @@ export class MemorySessionHost implements SessionHost {
 
   async close(): Promise<void> {
     this.claims.clear();
+    this.listening.clear();
     this.leases.clear();
     this.owned.clear();
     this.stopSweeping();

@@ -150,6 +150,19 @@ export interface SessionValues {
 }
 
 /**
+ * Listening sessions: which sessions read their standalone (GET) stream now or did recently, so a
+ * notification for them is logged even while their client reconnects to another node, and the
+ * resumed stream delivers it (docs/architecture.md, "Notifications to sessions").
+ */
+export interface ListeningSessions {
+  /** Keeps the sessions listed for `ttlMs` from now (one call for many sessions). */
+  markListening(sessionIds: readonly string[], ttlMs: number): Promise<void>;
+
+  /** Sessions whose mark has not expired; expired marks are dropped. */
+  listeningSessions(): Promise<string[]>;
+}
+
+/**
  * Node leases: which nodes are alive, so that a stream whose writer died is ended by another node
  * instead of leaving its client waiting (docs/architecture.md, "Instance death and shutdown").
  */
@@ -188,7 +201,8 @@ export interface SingleUseClaims {
  * distributed host (Redis) lets any node serve any request of any session. Hosts never interpret
  * MCP messages. The contract suite of `@nest-mcp/mcp/testing` has one section per concern.
  */
-export interface SessionHost extends SessionStore, StreamLogStore, NodeMessaging, NodeLeases, SessionValues, SingleUseClaims {
+export interface SessionHost
+  extends SessionStore, StreamLogStore, ListeningSessions, NodeMessaging, NodeLeases, SessionValues, SingleUseClaims {
   /** Releases timers and connections the host owns. */
   close?(): Promise<void>;
 }

@@ -551,6 +551,22 @@ export function describeSessionHostContract(
       });
     });
 
+    describe('listening sessions', () => {
+      it('lists marked sessions until their mark expires; a new mark extends it', async () => {
+        const a = await newSession();
+        const b = await newSession();
+        await host.markListening([a.id, b.id], 400);
+        await host.markListening([], 400);
+        expect((await host.listeningSessions()).filter((id) => id === a.id || id === b.id).sort()).toEqual([a.id, b.id].sort());
+        await sleep(250);
+        await host.markListening([b.id], 60_000);
+        await sleep(350);
+        const listening = await host.listeningSessions();
+        expect(listening).toContain(b.id);
+        expect(listening).not.toContain(a.id);
+      });
+    });
+
     describe('stream owners and node leases', () => {
       const nodeId = () => `node-${randomUUID()}`;
       const owner = (node: string, payload = 'orphaned') => ({ nodeId: node, orphanPayload: payload });
