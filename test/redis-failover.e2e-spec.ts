@@ -187,3 +187,36 @@ describe('instance death and shutdown, three processes on one Redis', () => {
     expect(results.every((result) => result.endsWith(':counted 3'))).toBe(true);
   }, 90_000);
 });
+
+describe('starting while Redis is down', () => {
+  it('starts, answers 503 and reports not ready, then serves once Redis is reachable', async () => {
+    const redis = await RedisServer.start();
+    await redis.stop();
+    const instance = await AppInstance.start({ REDIS_URL: redis.url });
+    try {
+      const ready = () => fetch(`http://127.0.0.1:${instance.port}/instance/ready`).then((response) => response.status);
+      expect(await ready()).toBe(503);
+      const refused = await postMcp(instance.url, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+      expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '5']);
+      await refused.text();
+
+      await redis.restart({ keepData: false });
+      for (let wait = 0; (await ready()) !== 200 && wait < 200; wait++) await sleep(100);
+      expect(await ready()).toBe(200);
+      expect(await openSession(instance.url)).toMatch(/^[\x21-\x7e]+$/);
+    } finally {
+      await instance.stop();
+      await redis.dispose();
+    }
+  }, 60_000);
+
+  it('refuses to start with failFastOnStartup', async () => {
+    const redis = await RedisServer.start();
+    await redis.stop();
+    try {
+      await expect(AppInstance.start({ REDIS_URL: redis.url, MCP_FAIL_FAST: '1' })).rejects.toThrow(/exited/);
+    } finally {
+      await redis.dispose();
+    }
+  }, 60_000);
+});

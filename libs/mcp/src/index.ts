@@ -135,3 +135,4 @@ export {
 export { formatEventId, parseEventId, STANDALONE_STREAM_ID } from './session/event-id.js';
 
 export { McpHttpException } from './transport/http-rules.js';
+export { McpReadiness } from './lifecycle/mcp-readiness.service.js';

@@ -21,6 +21,7 @@ import { RequestRunner } from './protocol/request-runner.service.js';
 import { SessionProtocol } from './protocol/session.protocol.js';
 import { StatelessProtocol } from './protocol/stateless.protocol.js';
 import { GracefulShutdown } from './lifecycle/graceful-shutdown.service.js';
+import { McpReadiness } from './lifecycle/mcp-readiness.service.js';
 import { NodeLease } from './lifecycle/node-lease.service.js';
 import { McpExplorer } from './registry/mcp-explorer.service.js';
 import { McpRegistry } from './registry/mcp-registry.service.js';
@@ -83,10 +84,11 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     StreamableHttpTransport,
     NodeLease,
     GracefulShutdown,
+    McpReadiness,
     McpBodyReader,
     ...MCP_AUTH_PROVIDERS,
   ],
-  exports: [McpRegistry, McpSessionEvents, SessionHost, Authenticator],
+  exports: [McpRegistry, McpSessionEvents, McpReadiness, SessionHost, Authenticator],
 })
 export class McpModule extends McpConfigurableModule implements OnApplicationShutdown {
   constructor(

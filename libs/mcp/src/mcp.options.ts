@@ -102,6 +102,12 @@ export interface McpModuleOptions extends Implementation {
    * (to any instance) within it receives them on resume. Default 60 s.
    */
   notificationWindowMs?: number;
+  /**
+   * Refuse to start when the session host cannot be reached at startup. By default the app starts,
+   * the MCP endpoint answers 503 + `Retry-After` and `McpReadiness` reports not ready until the
+   * host is reachable, then everything is served.
+   */
+  failFastOnStartup?: boolean;
   /** Items per page of `tools/list`, `resources/list`, `resources/templates/list` and `prompts/list`. Default 100. */
   pageSize?: number;
   /**

@@ -25,6 +25,7 @@ const numberFromEnv = (option: string, variable: string) =>
         ...numberFromEnv('leaseTtlMs', 'MCP_LEASE_TTL_MS'),
         ...numberFromEnv('orphanSweepIntervalMs', 'MCP_ORPHAN_SWEEP_MS'),
         ...numberFromEnv('shutdownGraceMs', 'MCP_SHUTDOWN_GRACE_MS'),
+        failFastOnStartup: process.env.MCP_FAIL_FAST === '1',
         capabilities: { tools: { listChanged: true } },
       }),
     }),

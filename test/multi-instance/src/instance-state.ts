@@ -1,4 +1,5 @@
-import { Controller, Get, Injectable } from '@nestjs/common';
+import { Controller, Get, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { McpReadiness } from '@nest-mcp/mcp';
 
 /** What the tools of this instance did, for the multi-instance tests to check per process. */
 @Injectable()
@@ -12,7 +13,17 @@ export class InstanceState {
 
 @Controller('instance')
 export class InstanceStateController {
-  constructor(private readonly state: InstanceState) {}
+  constructor(
+    private readonly state: InstanceState,
+    private readonly readiness: McpReadiness,
+  ) {}
+
+  /** A readiness probe: 503 while the instance cannot serve MCP requests. */
+  @Get('ready')
+  ready(): { ready: true } {
+    if (!this.readiness.isReady()) throw new ServiceUnavailableException('not ready');
+    return { ready: true };
+  }
 
   @Get()
   get(): { port: number; pid: number; started: string[]; aborted: string[] } {

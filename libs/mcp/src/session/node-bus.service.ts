@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Subject, type Observable, filter } from 'rxjs';
+import { MCP_OPTIONS } from '../mcp.constants.js';
+import type { ResolvedMcpOptions } from '../mcp.options.js';
 import { SessionHost, type NodeMessage } from './session-host.interface.js';
+import { SessionHostUnavailableError } from './session.errors.js';
 
 /** Control messages nodes exchange through the session host. */
 export type BusMessage =
@@ -29,16 +32,54 @@ export class NodeBus implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(NodeBus.name);
   private readonly messages = new Subject<BusMessage>();
   private unsubscribe?: () => Promise<void>;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
-  constructor(@Inject(SessionHost) private readonly host: SessionHost) {}
+  constructor(
+    @Inject(SessionHost) private readonly host: SessionHost,
+    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
+  ) {}
 
+  /** Whether this node receives its messages: until then it cannot serve (the transport answers 503). */
+  get ready(): boolean {
+    return this.unsubscribe !== undefined;
+  }
+
+  /**
+   * Subscribes to this node's inbox. When the session host cannot be reached, the app starts
+   * anyway and keeps trying every second (or, with `failFastOnStartup`, refuses to start).
+   */
   async onModuleInit(): Promise<void> {
-    this.unsubscribe = await this.host.subscribe(this.nodeId, (message) => this.receive(message));
+    try {
+      await this.connect();
+    } catch (error) {
+      if (this.options.failFastOnStartup || !(error instanceof SessionHostUnavailableError)) throw error;
+      this.logger.warn(`The session host is not reachable (${error.message}); serving 503 until it is.`);
+      this.retry();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
     await this.unsubscribe?.();
     this.messages.complete();
+  }
+
+  private async connect(): Promise<void> {
+    this.unsubscribe = await this.host.subscribe(this.nodeId, (message) => this.receive(message));
+  }
+
+  private retry(): void {
+    this.retryTimer = setTimeout(() => {
+      this.connect().then(
+        () => this.logger.log('The session host is reachable: serving.'),
+        () => {
+          if (!this.stopped) this.retry();
+        },
+      );
+    }, 1_000);
+    this.retryTimer.unref();
   }
 
   /** Messages of one type, as they arrive. */

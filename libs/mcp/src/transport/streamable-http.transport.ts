@@ -15,6 +15,7 @@ import { McpRegistry } from '../registry/mcp-registry.service.js';
 import { formatEventId, parseEventId, STANDALONE_STREAM_ID } from '../session/event-id.js';
 import { LiveStreams } from '../session/live-streams.service.js';
 import { McpSessionEvents } from '../session/mcp-session-events.service.js';
+import { NodeBus } from '../session/node-bus.service.js';
 import { SessionHost, type SessionMetadata } from '../session/session-host.interface.js';
 import { SessionHostUnavailableError, SessionLimitError } from '../session/session.errors.js';
 import { SessionService } from '../session/session.service.js';
@@ -74,6 +75,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     private readonly scopePolicy: McpScopePolicy,
     private readonly registry: McpRegistry,
     private readonly lease: NodeLease,
+    private readonly bus: NodeBus,
   ) {}
 
   /**
@@ -86,6 +88,11 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       stream.retryHint(this.options.sseRetryMs);
       stream.end();
     }
+  }
+
+  /** Whether the instance started to stop (it takes no new requests). */
+  get stopping(): boolean {
+    return this.draining;
   }
 
   /** Ends every stream still open (after the shutdown grace period). */
@@ -269,12 +276,20 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     return writer;
   }
 
-  /** A stopping instance takes no new request: 503 sends the client (through the load balancer) elsewhere. */
+  /**
+   * A stopping instance takes no new request: 503 sends the client (through the load balancer)
+   * elsewhere. Nor does one whose session host was unreachable since startup.
+   */
   private refuseWhileStopping(response: ServerResponse): void {
-    if (!this.draining) return;
-    response.setHeader('Retry-After', '1');
-    response.setHeader('Connection', 'close');
-    throw unavailable('This instance is stopping; send the request again (another instance will take it).');
+    if (this.draining) {
+      response.setHeader('Retry-After', '1');
+      response.setHeader('Connection', 'close');
+      throw unavailable('This instance is stopping; send the request again (another instance will take it).');
+    }
+    if (!this.bus.ready) {
+      response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+      throw unavailable('This instance cannot reach its session host yet; try again shortly.');
+    }
   }
 
   private checkOrigin(request: McpHttpRequest): void {
