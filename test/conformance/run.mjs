@@ -6,11 +6,15 @@
 //   each revision requires: `--requirements 2026-07-28` (stateless) and `--requirements 2025-11-25`.
 // The suites' CLI needs Node >= 22; the project runs on the machine's Node, so only the CLI runs on
 // a Node 22 binary from the npm package `node@22`.
-// Usage: node test/conformance/run.mjs                       all three runs
+// With no arguments all three run twice: on the memory session host, then on the Redis host (a
+// redis-server started here on a free port; REDIS_URL switches the fixture to it).
+// Usage: node test/conformance/run.mjs                       all three runs, on both hosts
 //        node test/conformance/run.mjs --suite all|active|pending [more CLI arguments]   0.1.16 only
 //        node test/conformance/run.mjs --requirements 2026-07-28 [more CLI arguments]    alpha only
+//        (set REDIS_URL to run a single suite on the Redis host)
 import getPort from 'get-port';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -56,31 +60,59 @@ async function runSuite(url, { cli, args: suiteArgs }) {
   return { code, total: /^Total: .*$/m.exec(output)?.[0] };
 }
 
-const port = await getPort({ host: '127.0.0.1' });
-const url = `http://localhost:${port}/mcp`;
-const fixture = spawn(process.execPath, ['test/conformance/dist/main.js'], {
-  cwd: root,
-  env: { ...process.env, PORT: String(port) },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
+/** Starts the fixture (on the Redis host when `redisUrl` is set), runs every suite, and stops it. */
+async function runAll(redisUrl) {
+  const port = await getPort({ host: '127.0.0.1' });
+  const url = `http://localhost:${port}/mcp`;
+  const fixture = spawn(process.execPath, ['test/conformance/dist/main.js'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), ...(redisUrl && { REDIS_URL: redisUrl }) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const host = redisUrl ? 'Redis host' : process.env.REDIS_URL ? 'Redis host (REDIS_URL)' : 'memory host';
+  try {
+    await waitUntilListening(url, fixture);
+    for (const run of runs) {
+      const { code, total } = await runSuite(url, run);
+      const label = `${run.cli === CLI_NEXT ? '0.2.0-alpha.12' : '0.1.16'} ${run.args.join(' ')}, ${host}`;
+      if (!total) {
+        summary.push(`Conformance ${label}: the CLI printed no "Total:" line (exit ${code})`);
+        exitCode = 1;
+      } else {
+        summary.push(`Conformance ${label}: ${total}${code === 0 ? '' : ` (exit ${code})`}`);
+        if (code !== 0) exitCode = 1;
+      }
+    }
+  } finally {
+    fixture.kill('SIGTERM');
+  }
+}
+
+/** A throwaway redis-server without persistence on a free port. */
+async function startRedis() {
+  const port = await getPort({ host: '127.0.0.1' });
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    if (server.exitCode !== null) throw new Error(`redis-server exited with code ${server.exitCode}`);
+    const up = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => resolve(socket.end() && true)).on('error', () => resolve(false));
+    });
+    if (up) return { url: `redis://127.0.0.1:${port}`, stop: () => server.kill('SIGKILL') };
+    await sleep(100);
+  }
+  throw new Error('redis-server did not start');
+}
 
 let exitCode = 0;
 const summary = [];
-try {
-  await waitUntilListening(url, fixture);
-  for (const run of runs) {
-    const { code, total } = await runSuite(url, run);
-    const label = `${run.cli === CLI_NEXT ? '0.2.0-alpha.12' : '0.1.16'} ${run.args.join(' ')}`;
-    if (!total) {
-      summary.push(`Conformance ${label}: the CLI printed no "Total:" line (exit ${code})`);
-      exitCode = 1;
-    } else {
-      summary.push(`Conformance ${label}: ${total}${code === 0 ? '' : ` (exit ${code})`}`);
-      if (code !== 0) exitCode = 1;
-    }
+await runAll(undefined);
+if (args.length === 0) {
+  const redis = await startRedis();
+  try {
+    await runAll(redis.url);
+  } finally {
+    redis.stop();
   }
-} finally {
-  fixture.kill('SIGTERM');
 }
 console.log(`\n${summary.join('\n')}`);
 process.exit(exitCode);
