@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppInstance, InstanceRouter } from './support/app-instances.js';
 import { openSession, postMcp, SseReader } from './support/http.js';
@@ -148,6 +148,47 @@ describe('instance death and shutdown, three processes on one Redis', () => {
       await client.close();
     }
   }, 30_000);
+
+  it('hands a tool the answer its client posted to another instance right after Redis restarted', async () => {
+    const C = 2;
+    const router = new InstanceRouter(instances);
+    router.route = ({ tool, rpc }) => (tool === 'ask' ? B : rpc === 'response' ? C : undefined);
+    const client = new Client({ name: 'redis-restart', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    let asked!: () => void;
+    const question = new Promise<void>((resolve) => (asked = resolve));
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    client.setRequestHandler(ElicitRequestSchema, async () => {
+      asked();
+      await answered;
+      return { action: 'accept', content: { answer: 'forty-two' } };
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(instances[A]!.url), { fetch: router.fetch });
+    await client.connect(transport);
+    try {
+      const call = client.callTool({ name: 'ask', arguments: { question: 'The answer?' } });
+      await question;
+
+      await redis.stop({ save: true });
+      await redis.restart({ keepData: true });
+      // As soon as C can take the answer again, the client sends it; B may still be reconnecting.
+      for (let wait = 0; wait < 200; wait++) {
+        const probe = await postMcp(instances[C]!.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { sessionId: transport.sessionId }).catch(
+          () => undefined,
+        );
+        const status = probe?.status;
+        await probe?.text();
+        if (status === 200) break;
+        await sleep(50);
+      }
+      answer();
+
+      const result = await call;
+      expect((result.content as Array<{ text: string }>)[0]!.text).toBe(`${instances[B]!.port}: accept forty-two`);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
 
   it('loses and repeats no response while the three instances restart one after another under load', async () => {
     const router = new InstanceRouter(instances);

@@ -63,6 +63,11 @@ export class RedisKeys {
     return `${this.prefix}node:${nodeId}`;
   }
 
+  /** Redis Stream keeping the recent messages of a node channel (inbox or broadcast) for catching up. */
+  messageLog(channel: string): string {
+    return `${channel}:log`;
+  }
+
   /** The session id a wake channel belongs to, or `undefined` for other channels. */
   sessionOfWake(channel: string): string | undefined {
     if (!channel.startsWith(`${this.prefix}{`) || !channel.endsWith('}:wake')) return undefined;

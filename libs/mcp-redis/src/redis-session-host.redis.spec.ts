@@ -188,6 +188,25 @@ describe('RedisSessionHost with a real redis-server', () => {
     await eventually(async () => expect(await connections(server)).toBe(before));
   });
 
+  it('delivers node messages published while its subscriber reconnects, once each and in order', async () => {
+    const host = newHost();
+    const nodeId = randomUUID();
+    const received: unknown[] = [];
+    await host.subscribe(nodeId, (message) => void received.push(message.n));
+    await host.publish(nodeId, { type: 'n', n: 1 });
+    await eventually(async () => expect(received).toEqual([1]));
+
+    await server.cli('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    for (let n = 2; n <= 6; n++) await host.publish(nodeId, { type: 'n', n });
+    await host.broadcast({ type: 'n', n: 7 });
+
+    await eventually(async () => expect(received).toEqual([1, 2, 3, 4, 5, 6, 7]));
+    await host.publish(nodeId, { type: 'n', n: 8 });
+    await sleep(1_500);
+    expect(received).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    await host.close();
+  });
+
   describe('when Redis goes away', () => {
     it('fails operations quickly with SessionHostUnavailableError, ends live streams, and recovers', async () => {
       const host = newHost({ commandTimeoutMs: 1_000 });

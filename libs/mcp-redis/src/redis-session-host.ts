@@ -31,6 +31,7 @@ import {
   HAS_LEASE,
   LAPSED_NODES,
   LISTENING_SESSIONS,
+  LOG_MESSAGE,
   MARK_LISTENING,
   MUTATE_SESSION,
   PUT_VALUE,
@@ -46,6 +47,24 @@ const LOST_STATES = new Set(['reconnecting', 'close', 'end']);
 /** Compare-and-set rounds `mutateSession` tries before giving up under contention. */
 const MAX_MUTATE_ATTEMPTS = 100;
 
+/** About how many recent messages each node channel keeps for catching up, and for how long. */
+const MESSAGE_LOG_LENGTH = 10_000;
+const MESSAGE_LOG_TTL_MS = 60 * 60 * 1000;
+
+/** Stream entry ids (`<ms>-<seq>`) in order. */
+const compareIds = (a: string, b: string): number => {
+  const [aMs, aSeq] = a.split('-').map(Number);
+  const [bMs, bSeq] = b.split('-').map(Number);
+  return aMs! - bMs! || aSeq! - bSeq!;
+};
+
+/** What a node channel delivered so far, so that catching up after a reconnect repeats nothing. */
+interface ChannelCursor {
+  lastId: string;
+  /** Messages received live while a catch-up reads the log; delivered after it, in order. */
+  held?: Array<{ id: string; payload: string }>;
+}
+
 type RawEntry = [id: string, fields: string[]];
 
 /**
@@ -59,8 +78,9 @@ type RawEntry = [id: string, fields: string[]];
  *   not shortened, when retention dropped part of the range.
  * - Live delivery and routing: one subscriber connection per host, whatever the number of open
  *   streams. An append publishes a wake-up on its session's channel and open streams then read the
- *   log; node inboxes and broadcasts are channels too (at most once: a message published while a
- *   node's subscriber reconnects is lost, see README).
+ *   log; node inboxes and broadcasts are channels too. Each node message is also appended to a
+ *   short Redis Stream per channel, and a node whose subscriber reconnected reads what it missed
+ *   there, so no message is lost to a reconnect.
  * - Cluster: every key and channel of a session carries the hash tag `{sessionId}`; no script or
  *   command spans two slots, and nothing scans the keyspace.
  */
@@ -73,6 +93,8 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
   private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   /** Node message handlers by channel (inbox and broadcast). */
   private readonly routes = new Map<string, Set<NodeMessageHandler>>();
+  /** Where each node channel stands. */
+  private readonly cursors = new Map<string, ChannelCursor>();
   private live: { connection: Redis | Cluster; pubsub: RedisPubSub; tails: LiveTails } | undefined;
   private closed = false;
 
@@ -255,17 +277,77 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
       for (const channel of channels) {
         const handlers = this.routes.get(channel);
         handlers?.delete(handler);
-        if (handlers?.size === 0) this.routes.delete(channel);
+        if (handlers?.size === 0) {
+          this.routes.delete(channel);
+          this.cursors.delete(channel);
+        }
       }
       for (const lease of leases) lease.release();
     };
     try {
       await Promise.all(leases.map((lease) => lease.subscribed));
+      for (const channel of channels) await this.startCursor(channel);
     } catch (error) {
       await stop();
       throw toHostError(error);
     }
     return stop;
+  }
+
+  /**
+   * Starts reading a channel at the end of its log. Messages received meanwhile were sent after the
+   * subscription was armed: they are held, then delivered.
+   */
+  private async startCursor(channel: string): Promise<void> {
+    if (this.cursors.has(channel)) return;
+    const cursor: ChannelCursor = { lastId: '0-0', held: [] };
+    this.cursors.set(channel, cursor);
+    try {
+      const [last] = (await this.command(() => this.client.xrevrange(this.keys.messageLog(channel), '+', '-', 'COUNT', 1))) as RawEntry[];
+      if (last) cursor.lastId = last[0];
+    } finally {
+      this.release(channel, cursor);
+    }
+  }
+
+  /** Reads what a channel's log holds after its cursor (the subscriber was away), then what was held. */
+  private async catchUp(channel: string): Promise<void> {
+    const cursor = this.cursors.get(channel);
+    if (!cursor || cursor.held) return;
+    cursor.held = [];
+    try {
+      const missed = (await this.command(() =>
+        this.client.xrange(this.keys.messageLog(channel), `(${cursor.lastId}`, '+'),
+      )) as RawEntry[];
+      for (const [id, fields] of missed) this.deliver(channel, cursor, id, fields[1]!);
+    } catch (error) {
+      this.logger.warn(`Catching up on ${channel} failed: ${String(error)}`);
+    } finally {
+      this.release(channel, cursor);
+    }
+  }
+
+  private release(channel: string, cursor: ChannelCursor): void {
+    const held = cursor.held ?? [];
+    cursor.held = undefined;
+    for (const { id, payload } of held) this.deliver(channel, cursor, id, payload);
+  }
+
+  /** Hands a node message to the channel's handlers once: an id at or before the cursor was delivered already. */
+  private deliver(channel: string, cursor: ChannelCursor, id: string, payload: string): void {
+    if (cursor.held) {
+      cursor.held.push({ id, payload });
+      return;
+    }
+    if (compareIds(id, cursor.lastId) <= 0) return;
+    cursor.lastId = id;
+    for (const handler of [...(this.routes.get(channel) ?? [])]) {
+      try {
+        handler(JSON.parse(payload) as NodeMessage);
+      } catch (error) {
+        this.logger.error(`A node message handler failed on ${channel}`, error instanceof Error ? error.stack : String(error));
+      }
+    }
   }
 
   async putValue(sessionId: string, key: string, value: string): Promise<void> {
@@ -299,6 +381,7 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
     if (this.closed) return;
     this.closed = true;
     this.routes.clear();
+    this.cursors.clear();
     const live = this.live;
     live?.tails.completeAll();
     await Promise.all([live && quit(live.connection), this.ownsClient && quit(this.client)]);
@@ -312,10 +395,15 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
     return this.close();
   }
 
+  /** Logs the message in the channel's stream, then publishes `<entry id> <message>`. */
   private async send(channel: string, message: NodeMessage): Promise<void> {
     const payload = JSON.stringify(message);
+    const id = (await this.command(() =>
+      LOG_MESSAGE.run(this.client, [this.keys.messageLog(channel)], [payload, MESSAGE_LOG_LENGTH, MESSAGE_LOG_TTL_MS]),
+    )) as string;
+    const published = `${id} ${payload}`;
     await this.command(() =>
-      this.publishCommand === 'SPUBLISH' ? this.client.spublish(channel, payload) : this.client.publish(channel, payload),
+      this.publishCommand === 'SPUBLISH' ? this.client.spublish(channel, published) : this.client.publish(channel, published),
     );
   }
 
@@ -345,7 +433,22 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
       { batchSize: this.options.readBatchSize, pollIntervalMs: this.options.pollIntervalMs },
     );
     // Wake-ups sent while the subscriber is away are lost: end the streams so clients resume.
-    connection.on('close', () => tails.failAll(new SessionHostUnavailableError('The Redis subscriber connection was lost.')));
+    let lost = false;
+    connection.on('close', () => {
+      lost = true;
+      tails.failAll(new SessionHostUnavailableError('The Redis subscriber connection was lost.'));
+    });
+    // Node messages sent meanwhile are in their channels' logs: read them now, and once more when
+    // the resubscriptions have surely been made (the cursors skip anything delivered twice).
+    connection.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      const catchUpAll = () => {
+        for (const channel of this.cursors.keys()) void this.catchUp(channel);
+      };
+      catchUpAll();
+      setTimeout(catchUpAll, 1_000).unref();
+    });
     this.live = { connection, pubsub, tails };
     return this.live;
   }
@@ -356,13 +459,10 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
       this.live?.tails.wake(sessionId, message);
       return;
     }
-    for (const handler of [...(this.routes.get(channel) ?? [])]) {
-      try {
-        handler(JSON.parse(message) as NodeMessage);
-      } catch (error) {
-        this.logger.error(`A node message handler failed on ${channel}`, error instanceof Error ? error.stack : String(error));
-      }
-    }
+    const cursor = this.cursors.get(channel);
+    if (!cursor) return;
+    const space = message.indexOf(' ');
+    this.deliver(channel, cursor, message.slice(0, space), message.slice(space + 1));
   }
 
   /**

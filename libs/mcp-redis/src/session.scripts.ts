@@ -233,3 +233,13 @@ export const LISTENING_SESSIONS = new LuaScript(NOW + `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return redis.call('ZRANGE', KEYS[1], 0, -1)
 `);
+
+/**
+ * KEYS: a channel's message log. ARGV: payload, max length, TTL. Appends the message and returns its
+ * entry id; the log keeps about max length entries and expires TTL ms after the last message.
+ */
+export const LOG_MESSAGE = new LuaScript(`
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return id
+`);
