@@ -1,6 +1,6 @@
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { McpResource, McpResourceTemplate, type McpResourceRequest } from '@nest-mcp/mcp';
+import { McpRegistry, McpResource, McpResourceTemplate, type McpResourceRequest } from '@nest-mcp/mcp';
 import { collect, startMcpApp, type McpTestApp, type SdkSession } from './support/sdk-session.js';
 
 const LOGO = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
@@ -70,6 +70,26 @@ describe('resources', () => {
       { uri: 'library://raw', name: 'raw' },
       { uri: 'library://readme', name: 'readme', title: 'Read me', description: 'What the library holds', mimeType: 'text/markdown' },
     ]);
+  });
+
+  it('lists the resources a template stands for after the fixed ones, as its list function says now', async () => {
+    const registry = app.app.get(McpRegistry);
+    const shelves = ['fiction'];
+    registry.addResourceTemplate({
+      uriTemplate: 'library://shelves/{shelf}',
+      name: 'shelf',
+      mimeType: 'text/plain',
+      list: async () => shelves.map((shelf) => ({ uri: `library://shelves/${shelf}`, name: `Shelf ${shelf}` })),
+      handler: ({ variables }) => `shelf ${variables.shelf}`,
+    });
+    try {
+      const listed = async () => (await session.client.listResources()).resources.slice(3);
+      expect(await listed()).toEqual([{ uri: 'library://shelves/fiction', name: 'Shelf fiction', mimeType: 'text/plain' }]);
+      shelves.push('poetry');
+      expect((await listed()).map((resource) => resource.uri)).toEqual(['library://shelves/fiction', 'library://shelves/poetry']);
+    } finally {
+      registry.removeResourceTemplate('library://shelves/{shelf}');
+    }
   });
 
   it('reads a text resource', async () => {

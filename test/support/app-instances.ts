@@ -3,10 +3,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './redis-server.js';
 
-/** The multi-instance test app, built by `npm run build` (test/multi-instance). */
-const MAIN = fileURLToPath(new URL('../multi-instance/dist/main.js', import.meta.url));
+/** An app the tests run as OS processes, built by `npm run build`, and what it prints once listening. */
+interface AppProgram {
+  main: string;
+  ready: string;
+}
 
-/** One process of the multi-instance test app (test/multi-instance) on its own port. */
+/** The multi-instance test app (test/multi-instance). */
+const MULTI_INSTANCE: AppProgram = { main: fileURLToPath(new URL('../multi-instance/dist/main.js', import.meta.url)), ready: 'ready\n' };
+/** The sample app (apps/sample), as users run it. */
+const SAMPLE: AppProgram = { main: fileURLToPath(new URL('../../apps/sample/dist/main.js', import.meta.url)), ready: 'MCP endpoint ready at' };
+
+/** One process of the multi-instance test app (or of the sample) on its own port. */
 export class AppInstance {
   private process: ChildProcess | undefined;
   private output = '';
@@ -14,12 +22,22 @@ export class AppInstance {
   private constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly program: AppProgram,
   ) {}
 
   /** Starts `node test/multi-instance/dist/main.js` on a free port with `env` (REDIS_URL, ...). */
-  static async start(env: Record<string, string>, port?: number): Promise<AppInstance> {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first.`);
-    const instance = new AppInstance(port ?? (await freePort()), env);
+  static start(env: Record<string, string>, port?: number): Promise<AppInstance> {
+    return AppInstance.launchNew(MULTI_INSTANCE, env, port);
+  }
+
+  /** Starts the sample (`node apps/sample/dist/main.js`) on a free port with `env`. */
+  static startSample(env: Record<string, string>): Promise<AppInstance> {
+    return AppInstance.launchNew(SAMPLE, env);
+  }
+
+  private static async launchNew(program: AppProgram, env: Record<string, string>, port?: number): Promise<AppInstance> {
+    if (!existsSync(program.main)) throw new Error(`${program.main} is missing: run "npm run build" first.`);
+    const instance = new AppInstance(port ?? (await freePort()), env, program);
     await instance.launch();
     return instance;
   }
@@ -77,7 +95,7 @@ export class AppInstance {
   }
 
   private launch(): Promise<void> {
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [this.program.main], {
       env: { ...process.env, ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -89,7 +107,7 @@ export class AppInstance {
       child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
       child.stdout!.on('data', (chunk: Buffer) => {
         this.output += chunk.toString();
-        if (this.output.indexOf('ready\n', from) >= 0) {
+        if (this.output.indexOf(this.program.ready, from) >= 0) {
           clearTimeout(timer);
           resolve();
         }

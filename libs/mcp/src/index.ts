@@ -52,6 +52,7 @@ export { McpTool, type McpToolOptions } from './registry/mcp-tool.decorator.js';
 export {
   McpResource,
   McpResourceTemplate,
+  type McpListedResource,
   type McpResourceOptions,
   type McpResourceRequest,
   type McpResourceTemplateOptions,

@@ -4,9 +4,7 @@ import {
   McpCompletion,
   McpPrompt,
   McpResource,
-  McpResourceTemplate,
   text,
-  type McpResourceRequest,
   type PromptMessage,
 } from '@nest-mcp/mcp';
 import { z } from 'zod';
@@ -17,7 +15,10 @@ const SummarizeArguments = z.object({
   style: z.enum(['brief', 'detailed']).optional().describe('"brief" (one sentence, the default) or "detailed"'),
 });
 
-/** The notes as resources (an index and one per note), and a prompt that summarises a note. */
+/**
+ * The index of the notes as a resource, and a prompt that summarises a note (completing note ids).
+ * Each note is a resource of the `notes://{id}` template, registered by `NotesSync`.
+ */
 @Injectable()
 export class NotesResources {
   constructor(private readonly notes: NotesService) {}
@@ -29,20 +30,13 @@ export class NotesResources {
     description: 'Every note with a link to it',
     mimeType: 'text/markdown',
   })
-  index(): string {
-    const lines = this.notes.list().map((note) => `- [${note.title}](${noteUri(note.id)})`);
+  async index(): Promise<string> {
+    const lines = (await this.notes.list()).map((note) => `- [${note.title}](${noteUri(note.id)})`);
     return `# Notes\n\n${lines.join('\n') || '(none yet)'}\n`;
   }
 
-  @McpResourceTemplate({ uriTemplate: 'notes://{id}', name: 'note', title: 'A note', mimeType: 'text/markdown' })
-  note({ variables }: McpResourceRequest): string {
-    // An unknown id throws NotFoundException: answered -32002 "Resource not found".
-    return noteMarkdown(this.notes.get(variables.id!));
-  }
-
-  @McpCompletion({ resourceTemplate: 'notes://{id}', argument: 'id' })
   @McpCompletion({ prompt: 'summarize_note', argument: 'id' })
-  noteIds(value: string): string[] {
+  noteIds(value: string): Promise<string[]> {
     return this.notes.ids(value);
   }
 
@@ -53,8 +47,8 @@ export class NotesResources {
     arguments: SummarizeArguments,
     complete: { style: (value) => ['brief', 'detailed'].filter((style) => style.startsWith(value)) },
   })
-  summarize({ id, style = 'brief' }: z.infer<typeof SummarizeArguments>): PromptMessage[] {
-    const note = this.notes.get(id);
+  async summarize({ id, style = 'brief' }: z.infer<typeof SummarizeArguments>): Promise<PromptMessage[]> {
+    const note = await this.notes.get(id);
     return [
       { role: 'user', content: embeddedResource(noteUri(id), noteMarkdown(note), 'text/markdown') },
       { role: 'user', content: text(style === 'brief' ? 'Summarise this note in one sentence.' : 'Summarise this note in a short paragraph, keeping every decision and date.') },

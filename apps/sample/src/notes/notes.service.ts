@@ -1,5 +1,6 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException, type OnModuleInit } from '@nestjs/common';
 import { Subject, type Observable } from 'rxjs';
+import { NotesStore } from './notes.store.js';
 
 export interface Note {
   id: string;
@@ -14,57 +15,60 @@ export interface NoteChange {
 }
 
 /**
- * An in-memory note store: plain application code that knows nothing of MCP. Each process has its
- * own notes; with REDIS_URL and several instances, back it with a shared database instead.
+ * The notes: plain application code that knows nothing of MCP, over a {@link NotesStore} (memory,
+ * or Redis shared by every instance when the sample runs with REDIS_URL).
  */
 @Injectable()
-export class NotesService {
-  private readonly notes = new Map<string, Note>();
+export class NotesService implements OnModuleInit {
   private readonly changes = new Subject<NoteChange>();
-  private lastId = 0;
 
-  /** Every change, as it happens. */
+  /** Every change made through this instance, as it happens. */
   readonly changes$: Observable<NoteChange> = this.changes.asObservable();
 
-  constructor() {
-    this.add('Welcome', 'Notes live in memory. Add some with add_note, read them as notes://{id} resources.');
+  constructor(@Inject(NotesStore) private readonly store: NotesStore) {}
+
+  async onModuleInit(): Promise<void> {
+    if (await this.store.claimSeed()) {
+      await this.add('Welcome', 'Add notes with add_note, read them as notes://{id} resources, search them with search_notes.');
+    }
   }
 
-  add(title: string, text: string): Note {
-    const note = { id: `${++this.lastId}`, title, text, updatedAt: new Date().toISOString() };
-    this.notes.set(note.id, note);
+  async add(title: string, text: string): Promise<Note> {
+    const note = { id: await this.store.nextId(), title, text, updatedAt: new Date().toISOString() };
+    await this.store.save(note);
     this.changes.next({ type: 'added', note });
     return note;
   }
 
-  update(id: string, changes: Partial<Pick<Note, 'title' | 'text'>>): Note {
-    const note = { ...this.get(id), ...changes, updatedAt: new Date().toISOString() };
-    this.notes.set(id, note);
+  async update(id: string, changes: Partial<Pick<Note, 'title' | 'text'>>): Promise<Note> {
+    const note = { ...(await this.get(id)), ...changes, updatedAt: new Date().toISOString() };
+    await this.store.save(note);
     this.changes.next({ type: 'updated', note });
     return note;
   }
 
-  delete(id: string): Note {
-    const note = this.get(id);
-    this.notes.delete(id);
+  async delete(id: string): Promise<Note> {
+    const note = await this.get(id);
+    await this.store.remove(id);
     this.changes.next({ type: 'deleted', note });
     return note;
   }
 
-  /** The note, or a Nest `NotFoundException` (a tool error, or -32002 "Resource not found" when reading it). */
-  get(id: string): Note {
-    const note = this.notes.get(id);
+  /** The note, or a Nest `NotFoundException` (a tool error, or "Resource not found" when reading it). */
+  async get(id: string): Promise<Note> {
+    const note = await this.store.find(id);
     if (!note) throw new NotFoundException(`There is no note ${id}.`);
     return note;
   }
 
-  list(): Note[] {
-    return [...this.notes.values()];
+  /** Every note, oldest first. */
+  async list(): Promise<Note[]> {
+    return (await this.store.all()).sort((a, b) => Number(a.id) - Number(b.id));
   }
 
   /** Ids starting with `prefix`, for completion. */
-  ids(prefix = ''): string[] {
-    return [...this.notes.keys()].filter((id) => id.startsWith(prefix));
+  async ids(prefix = ''): Promise<string[]> {
+    return (await this.list()).map((note) => note.id).filter((id) => id.startsWith(prefix));
   }
 
   /** Case-insensitive match on title or text. */

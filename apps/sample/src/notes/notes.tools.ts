@@ -25,7 +25,7 @@ export class NotesTools {
     input: z.object({ title: z.string().min(1).max(120), text: z.string().describe('Markdown body') }),
   })
   async add({ title, text: body }: { title: string; text: string }, ctx: McpContext): Promise<CallToolResult> {
-    const note = this.notes.add(title, body);
+    const note = await this.notes.add(title, body);
     await ctx.log('info', { event: 'note-added', id: note.id }, 'notes');
     return { content: [text(`Added note ${note.id}.`), linkTo(note)] };
   }
@@ -38,7 +38,7 @@ export class NotesTools {
     annotations: { idempotentHint: true },
   })
   async update({ id, text: body }: { id: string; text: string }, ctx: McpContext): Promise<string> {
-    this.notes.update(id, { text: body });
+    await this.notes.update(id, { text: body });
     await ctx.log('info', { event: 'note-updated', id }, 'notes');
     return `Updated note ${id}.`;
   }
@@ -52,7 +52,7 @@ export class NotesTools {
     annotations: { readOnlyHint: true },
   })
   async search({ query }: { query: string }, ctx: McpContext): Promise<CallToolResult> {
-    const notes = this.notes.list();
+    const notes = await this.notes.list();
     const found: Note[] = [];
     for (const [index, note] of notes.entries()) {
       ctx.signal.throwIfAborted();
@@ -73,12 +73,12 @@ export class NotesTools {
     annotations: { destructiveHint: true },
   })
   async delete({ id }: { id: string }, ctx: McpContext): Promise<string> {
-    const note = this.notes.get(id);
+    const note = await this.notes.get(id);
     if (ctx.clientCapabilities.elicitation) {
       const answer = await ctx.elicit({ message: `Delete the note "${note.title}"?`, requestedSchema: DeleteConfirmation });
       if (answer.action !== 'accept' || !answer.content?.confirm) return `Kept note ${id}.`;
     }
-    this.notes.delete(id);
+    await this.notes.delete(id);
     await ctx.log('notice', { event: 'note-deleted', id }, 'notes');
     return `Deleted note ${id}.`;
   }
@@ -90,7 +90,7 @@ export class NotesTools {
     input: z.object({ id: NoteId }),
   })
   async retitle({ id }: { id: string }, ctx: McpContext): Promise<string> {
-    const note = this.notes.get(id);
+    const note = await this.notes.get(id);
     const answer = await ctx.sample({
       systemPrompt: 'You name notes. Answer with the title only, at most six words.',
       messages: [{ role: 'user', content: text(note.text) }],
@@ -98,7 +98,7 @@ export class NotesTools {
     });
     const [first] = [answer.content].flat();
     if (first?.type !== 'text' || !first.text.trim()) throw new McpToolError('The model did not suggest a title.');
-    const renamed = this.notes.update(id, { title: first.text.trim() });
+    const renamed = await this.notes.update(id, { title: first.text.trim() });
     return `Renamed note ${id} to "${renamed.title}".`;
   }
 }

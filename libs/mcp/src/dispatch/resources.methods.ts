@@ -35,7 +35,8 @@ const subscriptionsOf = (attributes: Record<string, unknown>): string[] => (attr
 @Injectable()
 export class ResourcesMethods implements McpMethodGroup {
   readonly methods: Record<string, MethodHandler> = {
-    'resources/list': (params, ctx) => this.listing.list('resources', this.registry.listResources(), ctx, params.cursor),
+    'resources/list': async (params, ctx) =>
+      this.listing.list('resources', [...this.registry.listResources(), ...(await this.listedByTemplates(ctx))], ctx, params.cursor),
     'resources/templates/list': (params, ctx) =>
       this.listing.list('resourceTemplates', this.registry.listResourceTemplates(), ctx, params.cursor),
     'resources/read': (params, ctx) => this.read(params, ctx),
@@ -71,6 +72,24 @@ export class ResourcesMethods implements McpMethodGroup {
     private readonly listing: ItemListing,
     @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
   ) {}
+
+  /** What templates with a `list` function list now, with their template's scopes, visibility and caching. */
+  private async listedByTemplates(ctx: McpContext) {
+    const templates = this.registry.listResourceTemplates().filter((template) => template.list && isVisible(template, ctx));
+    const lists = await Promise.all(
+      templates.map(async (template) => {
+        const { scopes, visible, cache, descriptor } = template;
+        const resources = await template.list!(ctx);
+        return resources.map((resource) => ({
+          descriptor: { ...(descriptor.mimeType && { mimeType: descriptor.mimeType }), ...resource },
+          scopes,
+          visible,
+          cache,
+        }));
+      }),
+    );
+    return lists.flat();
+  }
 
   private uri(params: Record<string, unknown>): string {
     if (typeof params.uri !== 'string' || params.uri.length === 0) throw McpError.invalidParams('A "uri" string is required.');

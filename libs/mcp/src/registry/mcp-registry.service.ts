@@ -59,6 +59,8 @@ export interface RegisteredResourceTemplate extends RegisteredItem {
   descriptor: ResourceTemplate;
   template: UriTemplate;
   handler: Handler<McpResourceRequest>;
+  /** The resources it lists in `resources/list`, if it lists any. */
+  list?: McpResourceTemplateOptions['list'];
 }
 
 export interface RegisteredPrompt extends RegisteredItem {
@@ -186,9 +188,10 @@ export class McpRegistry {
   }
 
   addResourceTemplate(definition: McpResourceTemplateDefinition, owner = `resource template ${definition.uriTemplate}`): void {
-    const { handler, complete, ...options } = definition;
+    const { handler, complete, list, ...options } = definition;
     const { wire, item } = itemParts(options, owner);
     checkHandler(handler, owner);
+    if (list !== undefined) checkHandler(list, owner);
     if (!wire.name) throw new McpRegistrationError(`${owner}: a resource template needs a "name".`);
     const existing = this.templates.get(wire.uriTemplate);
     if (existing) {
@@ -204,7 +207,7 @@ export class McpRegistry {
       Object.entries(complete ?? {}).map(([argument, fn]) => [{ resourceTemplate: wire.uriTemplate, argument }, fn]),
       owner,
     );
-    this.templates.set(wire.uriTemplate, { ...item, descriptor: wire, template, handler });
+    this.templates.set(wire.uriTemplate, { ...item, descriptor: wire, template, handler, ...(list && { list }) });
     this.changed('resources');
   }
 

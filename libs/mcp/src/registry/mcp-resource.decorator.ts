@@ -1,6 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 import { MCP_RESOURCE_METADATA, MCP_RESOURCE_TEMPLATE_METADATA } from '../mcp.constants.js';
-import type { Annotations } from '../protocol/mcp.types.js';
+import type { McpContext } from '../dispatch/mcp-context.js';
+import type { Annotations, Resource } from '../protocol/mcp.types.js';
 import type { McpCompleteFunction, McpItemOptions } from './mcp-item.options.js';
 
 export interface McpResourceOptions extends McpItemOptions {
@@ -23,7 +24,16 @@ export interface McpResourceTemplateOptions extends McpItemOptions {
   annotations?: Annotations;
   /** Value suggestions for the template's variables (`completion/complete` with `ref/resource`). */
   complete?: Record<string, McpCompleteFunction>;
+  /**
+   * The resources the template stands for right now (one per database row, say), listed by
+   * `resources/list` after the fixed resources; `mimeType` defaults to the template's. Called for
+   * each listing with the caller's context, so the list can come from a store every instance shares.
+   */
+  list?: (ctx: McpContext) => McpListedResource[] | Promise<McpListedResource[]>;
 }
+
+/** A resource a template lists: a `Resource` whose MIME type may come from the template. */
+export type McpListedResource = Omit<Resource, 'mimeType'> & { mimeType?: string };
 
 /** What a resource method receives first: the URI read and, for templates, the matched variables. */
 export interface McpResourceRequest {
