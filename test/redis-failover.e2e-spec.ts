@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppInstance, InstanceRouter } from './support/app-instances.js';
+import { AppInstance, InstanceRouter, startOnRedis } from './support/app-instances.js';
 import { openSession, postMcp, SseReader } from './support/http.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -35,22 +35,14 @@ async function readAll(reader: SseReader, timeoutMs = 10_000): Promise<Array<{ i
 describe('instance death and shutdown, three processes on one Redis', () => {
   let redis: RedisServer;
   let instances: AppInstance[];
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    const env = {
-      REDIS_URL: redis.url,
-      MCP_LEASE_TTL_MS: String(LEASE_TTL_MS),
-      MCP_ORPHAN_SWEEP_MS: String(SWEEP_MS),
-      MCP_SHUTDOWN_GRACE_MS: '5000',
-    };
-    instances = await Promise.all([0, 1, 2].map(() => AppInstance.start(env)));
+    const env = { MCP_LEASE_TTL_MS: String(LEASE_TTL_MS), MCP_ORPHAN_SWEEP_MS: String(SWEEP_MS), MCP_SHUTDOWN_GRACE_MS: '5000' };
+    ({ redis, instances, stop } = await startOnRedis(3, (processEnv) => AppInstance.start(processEnv), env));
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.all((instances ?? []).map((instance) => instance.stop()));
-    await redis?.dispose();
-  });
+  afterAll(() => stop?.());
 
   afterEach(async () => {
     for (const instance of instances) if (!instance.alive) await instance.restart();

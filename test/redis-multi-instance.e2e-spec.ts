@@ -10,7 +10,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppInstance, InstanceRouter } from './support/app-instances.js';
+import { AppInstance, InstanceRouter, startOnRedis } from './support/app-instances.js';
 import { openSession, postMcp } from './support/http.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -42,18 +42,15 @@ const callTool = (name: string, args: Record<string, unknown> = {}) => ({
 describe('three app processes sharing one Redis, driven by the official SDK client', () => {
   let redis: RedisServer;
   let instances: AppInstance[];
+  let stop: () => Promise<void>;
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    const env = { REDIS_URL: redis.url, MCP_REQUEST_STATE_SECRET: 'multi-instance-secret-0123456789abcdef' };
-    instances = await Promise.all([0, 1, 2].map(() => AppInstance.start(env)));
+    const env = { MCP_REQUEST_STATE_SECRET: 'multi-instance-secret-0123456789abcdef' };
+    ({ redis, instances, stop } = await startOnRedis(3, (processEnv) => AppInstance.start(processEnv), env));
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.all((instances ?? []).map((instance) => instance.stop()));
-    await redis?.dispose();
-  });
+  afterAll(() => stop?.());
 
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));

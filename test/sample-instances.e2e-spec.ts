@@ -1,27 +1,24 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { AppInstance } from './support/app-instances.js';
-import { RedisServer } from './support/redis-server.js';
+import { AppInstance, startOnRedis } from './support/app-instances.js';
 
 const textOf = (result: Awaited<ReturnType<Client['callTool']>>) => (result.content as Array<{ text: string }>)[0]!.text;
 
 /** The sample as a multi-instance demo: two processes on one Redis serve the same notes. */
 describe('the sample on two instances with REDIS_URL', () => {
-  let redis: RedisServer;
   let instances: AppInstance[];
+  let stop: () => Promise<void>;
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    const env = { REDIS_URL: redis.url, MCP_REQUEST_STATE_SECRET: 'sample-instances-secret-0123456789abcdef' };
-    instances = await Promise.all([AppInstance.startSample(env), AppInstance.startSample(env)]);
+    const env = { MCP_REQUEST_STATE_SECRET: 'sample-instances-secret-0123456789abcdef' };
+    ({ instances, stop } = await startOnRedis(2, (processEnv) => AppInstance.startSample(processEnv), env));
   }, 60_000);
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
-    await Promise.all((instances ?? []).map((instance) => instance.stop()));
-    await redis?.dispose();
+    await stop?.();
   });
 
   async function connect(instance: AppInstance): Promise<Client> {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './redis-server.js';
+import { freePort, RedisServer } from './redis-server.js';
 
 /** An app the tests run as OS processes, built by `npm run build`, and what it prints once listening. */
 interface AppProgram {
@@ -189,4 +189,22 @@ function describeBody(body: unknown): Pick<RoutedRequest, 'rpc' | 'tool'> {
   const message = JSON.parse(body) as { method?: string; params?: { name?: string } };
   if (!message.method) return { rpc: 'response' };
   return { rpc: message.method, ...(message.method === 'tools/call' && { tool: message.params?.name }) };
+}
+
+/** A fresh redis-server and `count` processes started by `start` on it; `stop()` ends them all. */
+export async function startOnRedis(
+  count: number,
+  start: (env: Record<string, string>) => Promise<AppInstance>,
+  env: Record<string, string> = {},
+): Promise<{ redis: RedisServer; instances: AppInstance[]; stop(): Promise<void> }> {
+  const redis = await RedisServer.start();
+  const instances = await Promise.all(Array.from({ length: count }, () => start({ REDIS_URL: redis.url, ...env })));
+  return {
+    redis,
+    instances,
+    stop: async () => {
+      await Promise.all(instances.map((instance) => instance.stop()));
+      await redis.dispose();
+    },
+  };
 }
