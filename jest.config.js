@@ -25,4 +25,5 @@ export default {
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   testTimeout: 30_000,
+  globalSetup: '<rootDir>/test/require-redis-server.mjs',
 };

@@ -58,10 +58,20 @@ const compareIds = (a: string, b: string): number => {
   return aMs! - bMs! || aSeq! - bSeq!;
 };
 
+/** How far back a catch-up re-reads before the newest message delivered: publishes may arrive out of id order. */
+const CATCH_UP_WINDOW_MS = 5_000;
+/** Delivered ids remembered per channel, so a message read twice is handed over once. */
+const DELIVERED_MEMORY = 10_000;
+
 /** What a node channel delivered so far, so that catching up after a reconnect repeats nothing. */
 interface ChannelCursor {
-  lastId: string;
-  /** Messages received live while a catch-up reads the log; delivered after it, in order. */
+  /** Messages at or before this id were sent before the subscription: never delivered. */
+  floor: string;
+  /** The newest id delivered. */
+  newest: string;
+  /** Ids delivered lately (insertion order, oldest first). */
+  delivered: Set<string>;
+  /** Messages received live while a catch-up reads the log; delivered after it. */
   held?: Array<{ id: string; payload: string }>;
 }
 
@@ -300,25 +310,28 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
    */
   private async startCursor(channel: string): Promise<void> {
     if (this.cursors.has(channel)) return;
-    const cursor: ChannelCursor = { lastId: '0-0', held: [] };
+    const cursor: ChannelCursor = { floor: '0-0', newest: '0-0', delivered: new Set(), held: [] };
     this.cursors.set(channel, cursor);
     try {
       const [last] = (await this.command(() => this.client.xrevrange(this.keys.messageLog(channel), '+', '-', 'COUNT', 1))) as RawEntry[];
-      if (last) cursor.lastId = last[0];
+      if (last) cursor.floor = cursor.newest = last[0];
     } finally {
       this.release(channel, cursor);
     }
   }
 
-  /** Reads what a channel's log holds after its cursor (the subscriber was away), then what was held. */
+  /**
+   * Reads what a channel's log holds from a little before the newest message delivered (the
+   * subscriber was away), then what was held meanwhile; ids already delivered are skipped.
+   */
   private async catchUp(channel: string): Promise<void> {
     const cursor = this.cursors.get(channel);
     if (!cursor || cursor.held) return;
     cursor.held = [];
     try {
-      const missed = (await this.command(() =>
-        this.client.xrange(this.keys.messageLog(channel), `(${cursor.lastId}`, '+'),
-      )) as RawEntry[];
+      const windowStart = `${Math.max(0, Number(cursor.newest.split('-')[0]) - CATCH_UP_WINDOW_MS)}-0`;
+      const start = compareIds(windowStart, cursor.floor) > 0 ? windowStart : `(${cursor.floor}`;
+      const missed = (await this.command(() => this.client.xrange(this.keys.messageLog(channel), start, '+'))) as RawEntry[];
       for (const [id, fields] of missed) this.deliver(channel, cursor, id, fields[1]!);
     } catch (error) {
       this.logger.warn(`Catching up on ${channel} failed: ${String(error)}`);
@@ -333,14 +346,16 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
     for (const { id, payload } of held) this.deliver(channel, cursor, id, payload);
   }
 
-  /** Hands a node message to the channel's handlers once: an id at or before the cursor was delivered already. */
+  /** Hands a node message to the channel's handlers once, whether it came live or from the log. */
   private deliver(channel: string, cursor: ChannelCursor, id: string, payload: string): void {
     if (cursor.held) {
       cursor.held.push({ id, payload });
       return;
     }
-    if (compareIds(id, cursor.lastId) <= 0) return;
-    cursor.lastId = id;
+    if (cursor.delivered.has(id) || compareIds(id, cursor.floor) <= 0) return;
+    cursor.delivered.add(id);
+    if (cursor.delivered.size > DELIVERED_MEMORY) cursor.delivered.delete(cursor.delivered.values().next().value!);
+    if (compareIds(id, cursor.newest) > 0) cursor.newest = id;
     for (const handler of [...(this.routes.get(channel) ?? [])]) {
       try {
         handler(JSON.parse(payload) as NodeMessage);

@@ -2,6 +2,7 @@ import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { MCP_AUTH_PROVIDERS } from './auth/auth.providers.js';
 import { Authenticator } from './auth/authenticator.interface.js';
+import { OpenEndpointWarning } from './auth/open-endpoint.warning.js';
 import { ClientRequests } from './dispatch/client-requests.service.js';
 import { CompletionMethods } from './dispatch/completion.methods.js';
 import { InFlightRequests } from './dispatch/in-flight-requests.service.js';
@@ -85,6 +86,7 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     NodeLease,
     GracefulShutdown,
     McpReadiness,
+    OpenEndpointWarning,
     McpBodyReader,
     ...MCP_AUTH_PROVIDERS,
   ],

@@ -139,6 +139,11 @@ export interface McpModuleOptions extends Implementation {
   publicUrl?: string;
   /** Read the public scheme and host from `Forwarded` / `X-Forwarded-Proto` / `X-Forwarded-Host`. Default `false`. */
   trustProxy?: boolean;
+  /**
+   * Log a warning at startup when the endpoint has no `auth` and the server listens beyond
+   * loopback. Default `true`; set `false` when your own guards authenticate the endpoint.
+   */
+  warnWhenOpen?: boolean;
 }
 
 /** Options of the module definition itself, fixed when the module is imported. */
