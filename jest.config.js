@@ -25,5 +25,5 @@ export default {
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   testTimeout: 30_000,
-  globalSetup: '<rootDir>/test/require-redis-server.mjs',
+  globalSetup: '<rootDir>/test/require-test-programs.mjs',
 };

@@ -106,7 +106,7 @@ describe('McpModule on the Fastify adapter', () => {
     expect((await postMcp(url, ping, { headers: { 'mcp-session-id': 'unknown-session-id-000000' } })).status).toBe(404);
     expect((await postMcp(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, { sessionId })).status).toBe(202);
     const put = await fetch(url, { method: 'PUT', headers: { 'mcp-session-id': sessionId } });
-    expect([put.status, put.headers.get('allow')]).toEqual([405, 'GET, POST, DELETE']);
+    expect([put.status, put.headers.get('allow')]).toEqual([405, 'GET, POST, DELETE, OPTIONS']);
     expect((await fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })).status).toBe(204);
     expect((await postMcp(url, ping, { sessionId })).status).toBe(404);
     const fresh = await postMcp(url, initializeRequest(), { headers: { accept: MCP_ACCEPT } });

@@ -245,7 +245,7 @@ describe('MCP endpoint: HTTP status table', () => {
       for (const method of ['PUT', 'PATCH']) {
         const response = await fetch(url, { method, headers: { 'mcp-session-id': sessionId } });
         expect(response.status).toBe(405);
-        expect(response.headers.get('allow')).toBe('GET, POST, DELETE');
+        expect(response.headers.get('allow')).toBe('GET, POST, DELETE, OPTIONS');
         await response.text();
       }
     });

@@ -7,6 +7,8 @@ import type { McpPrincipal } from './mcp-principal.js';
 import { ProtectedResource, type RequestLike } from './protected-resource.js';
 import { expandScopes, missingScopes } from './scopes.js';
 import { challengeFor } from './www-authenticate.js';
+import { applyCors } from '../transport/cors.js';
+import { nodeRequest, nodeResponse } from '../transport/node-http.js';
 
 /** Express's `res`, Fastify's `reply` or Node's `ServerResponse`: whatever can take a header. */
 export type HeaderTarget = { header?: (name: string, value: string) => unknown; setHeader?: (name: string, value: string) => unknown };
@@ -54,6 +56,9 @@ export class McpAuthGuard implements CanActivate {
     if (!auth || !this.authenticator || context.getType() !== 'http') return true;
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatorRequest & RequestLike & { method?: string; user?: unknown }>();
+    // A CORS preflight carries no credentials; every other answer, refusals included, carries CORS headers.
+    if (request.method === 'OPTIONS') return true;
+    applyCors(nodeRequest(request as never), nodeResponse(http.getResponse()), this.options.allowedOrigins);
     try {
       const principal = await this.authenticator.authenticate(request, context);
       if (!principal || principal.anonymous) throw new InvalidTokenError(InvalidTokenError.INVALID, 'the authenticator returned no principal');

@@ -31,6 +31,13 @@ export class McpHttpException extends HttpException {
 export const forbiddenOrigin = (origin: string) =>
   new McpHttpException(HttpStatus.FORBIDDEN, JsonRpcErrorCode.InvalidRequest, `Origin ${origin} is not allowed.`);
 
+export const forbiddenPreflight = () =>
+  new McpHttpException(
+    HttpStatus.FORBIDDEN,
+    JsonRpcErrorCode.InvalidRequest,
+    'CORS preflight refused: the endpoint takes GET, POST and DELETE, and the headers MCP and auth use (Authorization, Content-Type, Mcp-*, Last-Event-ID).',
+  );
+
 export const notAcceptable = (needed: string) =>
   new McpHttpException(HttpStatus.NOT_ACCEPTABLE, JsonRpcErrorCode.InvalidRequest, `The Accept header must include ${needed}.`);
 

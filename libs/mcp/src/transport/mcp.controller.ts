@@ -1,4 +1,5 @@
-import { Controller, Delete, Get, Inject, Patch, Post, Put, Req, Res, UseGuards, type Type } from '@nestjs/common';
+import { Controller, Delete, Get, Head, Inject, Options, Patch, Post, Put, Req, Res, UseGuards, type Type } from '@nestjs/common';
+import { ENDPOINT_METHODS } from './cors.js';
 import { McpAuthGuard } from '../auth/mcp-auth.guard.js';
 import { methodNotAllowed } from './http-rules.js';
 import { nodeRequest, nodeResponse } from './node-http.js';
@@ -18,6 +19,17 @@ type AnyResponse = Parameters<typeof nodeResponse>[0];
 export class McpController {
   constructor(@Inject(StreamableHttpTransport) private readonly transport: StreamableHttpTransport) {}
 
+  @Options()
+  options(@Req() request: AnyRequest, @Res() response: AnyResponse): void {
+    this.transport.handleOptions(nodeRequest(request), nodeResponse(response));
+  }
+
+  // Declared before GET: Express and Fastify would otherwise answer HEAD with the GET handler.
+  @Head()
+  head(@Res() response: AnyResponse): never {
+    return this.notAllowed(response);
+  }
+
   @Post()
   post(@Req() request: AnyRequest, @Res() response: AnyResponse): Promise<void> {
     return this.transport.handlePost(nodeRequest(request), nodeResponse(response));
@@ -33,8 +45,7 @@ export class McpController {
     return this.transport.handleDelete(nodeRequest(request), nodeResponse(response));
   }
 
-  // Explicit verbs rather than @All(): Fastify refuses a catch-all next to the routes above. HEAD
-  // follows GET and OPTIONS stays with the app's CORS handling.
+  // Explicit verbs rather than @All(): Fastify refuses a catch-all next to the routes above.
   @Put()
   put(@Res() response: AnyResponse): never {
     return this.notAllowed(response);
@@ -46,8 +57,8 @@ export class McpController {
   }
 
   private notAllowed(response: AnyResponse): never {
-    nodeResponse(response).setHeader('Allow', 'GET, POST, DELETE');
-    throw methodNotAllowed('POST, GET and DELETE');
+    nodeResponse(response).setHeader('Allow', ENDPOINT_METHODS);
+    throw methodNotAllowed('POST, GET, DELETE and OPTIONS');
   }
 }
 

@@ -22,6 +22,7 @@ import { SessionService } from '../session/session.service.js';
 import {
   accepts,
   forbiddenOrigin,
+  forbiddenPreflight,
   header,
   invalidRequest,
   isJsonContentType,
@@ -39,6 +40,7 @@ import {
 } from './http-rules.js';
 import { pumpLog } from './log-pump.js';
 import { PostExchange } from './post-exchange.js';
+import { applyCors, ENDPOINT_METHODS, preflightHeaders } from './cors.js';
 import { checkStandardHeaders, checkVersionHeader } from './request-headers.js';
 import { takeBody } from './request-body.js';
 import { SseWriter } from './sse.writer.js';
@@ -104,7 +106,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
   handlePost(request: McpHttpRequest, response: ServerResponse): Promise<void> {
     return this.guardHost(response, async () => {
       this.refuseWhileStopping(response);
-      this.checkOrigin(request);
+      this.admit(request, response);
       const accept = header(request, 'accept');
       if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) {
         throw notAcceptable('both application/json and text/event-stream');
@@ -127,7 +129,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
   handleGet(request: McpHttpRequest, response: ServerResponse): Promise<void> {
     return this.guardHost(response, async () => {
       this.refuseWhileStopping(response);
-      this.checkOrigin(request);
+      this.admit(request, response);
       this.refuseModern(request, 'POST');
       if (!accepts(header(request, 'accept'), 'text/event-stream')) throw notAcceptable('text/event-stream');
       const session = await this.requireSession(request);
@@ -163,7 +165,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
   handleDelete(request: McpHttpRequest, response: ServerResponse): Promise<void> {
     return this.guardHost(response, async () => {
       this.refuseWhileStopping(response);
-      this.checkOrigin(request);
+      this.admit(request, response);
       this.refuseModern(request, 'POST');
       const session = await this.requireSession(request);
       await this.sessions.delete(session.id);
@@ -190,6 +192,24 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     this.statelessProtocol.checkVersion(meta);
     checkStandardHeaders(request, message.message, this.registry);
     await this.statelessProtocol.serve(message.message, meta, principal, reply);
+  }
+
+  /**
+   * `OPTIONS`: a CORS preflight from an allowed origin gets 204 with what it may send; one from
+   * another origin, or asking for a method or header the endpoint does not take, gets 403. Without
+   * `Origin` it is a plain question: 204 with `Allow`.
+   */
+  handleOptions(request: McpHttpRequest, response: ServerResponse): void {
+    this.checkOrigin(request);
+    response.setHeader('Allow', ENDPOINT_METHODS);
+    if (header(request, 'origin') === undefined) {
+      response.writeHead(HttpStatus.NO_CONTENT).end();
+      return;
+    }
+    const headers = preflightHeaders(request);
+    if (!headers) throw forbiddenPreflight();
+    applyCors(request, response, this.options.allowedOrigins);
+    response.writeHead(HttpStatus.NO_CONTENT, headers).end();
   }
 
   /** GET and DELETE belong to 2025 sessions; a 2026-07-28 client gets 405 (2026-07-28 "Backward Compatibility"). */
@@ -295,6 +315,12 @@ export class StreamableHttpTransport implements OnModuleDestroy {
   private checkOrigin(request: McpHttpRequest): void {
     const origin = header(request, 'origin');
     if (origin !== undefined && !isOriginAllowed(origin, this.options.allowedOrigins)) throw forbiddenOrigin(origin);
+  }
+
+  /** The origin check, and the CORS headers of an allowed cross-origin request. */
+  private admit(request: McpHttpRequest, response: ServerResponse): void {
+    this.checkOrigin(request);
+    applyCors(request, response, this.options.allowedOrigins);
   }
 
   private async parseBody(request: McpHttpRequest): Promise<unknown> {
