@@ -1,0 +1,2 @@
+/** `@nestjs/terminus` integration (needs `@nestjs/terminus`): provide `McpHealthIndicator` next to `TerminusModule`. */
+export { McpHealthIndicator } from './mcp-health.indicator.js';
