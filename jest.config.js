@@ -8,6 +8,7 @@ export default {
     '^@nest-mcp/mcp$': '<rootDir>/libs/mcp/src/index.ts',
     '^@nest-mcp/mcp/testing$': '<rootDir>/libs/mcp/src/testing/index.ts',
     '^@nest-mcp/mcp/terminus$': '<rootDir>/libs/mcp/src/terminus/index.ts',
+    '^@nest-mcp/mcp/auth$': '<rootDir>/libs/mcp/src/auth/index.ts',
     '^@nest-mcp/mcp-redis$': '<rootDir>/libs/mcp-redis/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -4,13 +4,8 @@ import { Test } from '@nestjs/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  AuthConfigurationError,
-  DevTokenAuthenticator,
-  InvalidTokenError,
-  McpModule,
-  PassportAuthenticator,
-} from '@nest-mcp/mcp';
+import { AuthConfigurationError, DevTokenAuthenticator, InvalidTokenError, McpModule } from '@nest-mcp/mcp';
+import { PassportAuthenticator } from '@nest-mcp/mcp/auth';
 import type { Request } from 'express';
 import passport from 'passport';
 import { startApp, type RunningApp } from './support/app.js';

@@ -25,8 +25,6 @@ export {
 } from './auth/auth.errors.js';
 export { AuthDiscoveryError, type AuthorizationServerMetadata } from './auth/auth-server.metadata.js';
 export { readBearerToken } from './auth/bearer-token.js';
-export { JwtAuthenticator, type JwtAuthenticatorOptions } from './auth/jwt.authenticator.js';
-export { PassportAuthenticator, type PassportAuthenticatorOptions } from './auth/passport.authenticator.js';
 export { DevTokenAuthenticator, type DevTokenAuthenticatorOptions, type DevTokenIdentity } from './auth/dev-token.authenticator.js';
 export { McpAuthGuard } from './auth/mcp-auth.guard.js';
 export { PROTECTED_RESOURCE_WELL_KNOWN, type ProtectedResourceMetadata } from './auth/protected-resource.js';

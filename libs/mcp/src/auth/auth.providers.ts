@@ -3,7 +3,6 @@ import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import { AuthServerMetadata } from './auth-server.metadata.js';
 import { Authenticator } from './authenticator.interface.js';
-import { JwtAuthenticator } from './jwt.authenticator.js';
 import type { ResolvedMcpAuthOptions } from './mcp-auth.options.js';
 import { ProtectedResource } from './protected-resource.js';
 import { McpScopePolicy } from './scope.policy.js';
@@ -20,7 +19,7 @@ function warnIfPlainHttp(logger: Logger, name: string, value: string | undefined
 }
 
 /**
- * The endpoint's authenticator: `auth.authenticator`, else a {@link JwtAuthenticator} whose JWKS URL
+ * The endpoint's authenticator: `auth.authenticator`, else a `JwtAuthenticator` whose JWKS URL
  * is `auth.jwksUri` or discovered from the issuer now, at bootstrap (an issuer that cannot be
  * discovered fails the app's start with an `AuthConfigurationError`). `null` without `auth`.
  */
@@ -33,6 +32,8 @@ export async function createAuthenticator(options: ResolvedMcpOptions, metadata:
   if (!jwksUri && !auth.secret) jwksUri = (await metadata.discover(true)).jwks_uri;
   warnIfPlainHttp(logger, 'issuer', auth.issuer);
   warnIfPlainHttp(logger, 'jwksUri', jwksUri);
+  // Loaded here, so that passport, passport-jwt and jwks-rsa are only loaded by apps that use auth.
+  const { JwtAuthenticator } = await import('./jwt.authenticator.js');
   return new JwtAuthenticator({
     issuer: auth.issuer!,
     audience: auth.audience,
