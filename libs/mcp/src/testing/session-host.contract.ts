@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { expect } from 'expect';
 import {
   firstValueFrom,
   lastValueFrom,
@@ -23,7 +23,31 @@ import {
   SessionValueLimitError,
 } from '../session/session.errors.js';
 
+/**
+ * The structure functions of a test runner. Jest and Vitest (with globals) provide them as globals,
+ * which is the default; with `node:test` pass them: `import { describe, it, beforeEach, afterEach } from 'node:test'`.
+ */
+export interface ContractTestRunner {
+  describe(name: string, body: () => void): unknown;
+  it(name: string, body: () => Promise<void>): unknown;
+  beforeEach(body: () => Promise<void> | void): unknown;
+  afterEach(body: () => Promise<void> | void): unknown;
+}
+
+/** The runner's functions from the globals Jest and Vitest define; fails with a clear message elsewhere. */
+function globalRunner(): ContractTestRunner {
+  const globals = globalThis as unknown as Partial<ContractTestRunner>;
+  if (!globals.describe || !globals.it || !globals.beforeEach || !globals.afterEach) {
+    throw new Error(
+      'describeSessionHostContract: no test globals (describe, it, beforeEach, afterEach) here; pass them as the "runner" option, e.g. from node:test.',
+    );
+  }
+  return globals as ContractTestRunner;
+}
+
 export interface SessionHostContractOptions {
+  /** Where `describe`, `it`, `beforeEach` and `afterEach` come from. Default: the runner's globals (Jest, Vitest). */
+  runner?: ContractTestRunner;
   /**
    * How many events each stream of the host under test retains (the newest ones). The factory must
    * create hosts with this retention; keep it small, the retention test appends a few more.
@@ -80,6 +104,7 @@ export function describeSessionHostContract(
   options: SessionHostContractOptions,
 ): void {
   const { retainedEventsPerStream: retained, valueLimitBytes, valuesPerSession, streamsPerSession, waitMs = 5_000 } = options;
+  const { describe, it, beforeEach, afterEach } = options.runner ?? globalRunner();
 
   describe(`SessionHost contract: ${name}`, () => {
     let host: SessionHost;
@@ -151,20 +176,28 @@ export function describeSessionHostContract(
 
       it('mutates with the current value and resolves to what it stored', async () => {
         const metadata = await newSession();
-        const update = jest.fn((current: SessionMetadata) => ({ ...current, initialized: true, logLevel: 'error' as const }));
+        const seen: SessionMetadata[] = [];
+        const update = (current: SessionMetadata) => {
+          seen.push(current);
+          return { ...current, initialized: true, logLevel: 'error' as const };
+        };
 
         const stored = await host.mutateSession(metadata.id, update);
 
-        expect(update).toHaveBeenCalledWith(metadata);
+        expect(seen).toEqual([metadata]);
         expect(stored).toEqual({ ...metadata, initialized: true, logLevel: 'error' });
         expect(await host.getSession(metadata.id)).toEqual(stored);
       });
 
       it('does not call the update of an unknown session', async () => {
-        const update = jest.fn((current: SessionMetadata) => current);
+        let calls = 0;
+        const update = (current: SessionMetadata) => {
+          calls++;
+          return current;
+        };
 
         expect(await host.mutateSession(randomUUID(), update)).toBeUndefined();
-        expect(update).not.toHaveBeenCalled();
+        expect(calls).toBe(0);
       });
 
       it('applies every one of concurrent mutations (compare-and-set)', async () => {
