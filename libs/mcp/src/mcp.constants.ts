@@ -1,11 +1,11 @@
 /** Injection token of the resolved module options (`ResolvedMcpOptions`). */
-export const MCP_OPTIONS = Symbol('MCP_OPTIONS');
+export const MCP_OPTIONS = Symbol.for('@nest-mcp/mcp:MCP_OPTIONS');
 
 /** Metadata key of `@McpTool()`. */
 export const MCP_TOOL_METADATA = 'mcp:tool';
 
 /** Injection token of the configured endpoint path (below the global prefix). */
-export const MCP_ENDPOINT_PATH = Symbol('MCP_ENDPOINT_PATH');
+export const MCP_ENDPOINT_PATH = Symbol.for('@nest-mcp/mcp:MCP_ENDPOINT_PATH');
 
 /** Metadata key of `@McpResource()`. */
 export const MCP_RESOURCE_METADATA = 'mcp:resource';

@@ -41,4 +41,4 @@ export interface Authenticator {
  * Injection token of the endpoint's {@link Authenticator} (the interface and the token share a name,
  * like `ThrottlerStorage` in `@nestjs/throttler`). `null` when the `auth` option is not set.
  */
-export const Authenticator = Symbol('Authenticator');
+export const Authenticator = Symbol.for('@nest-mcp/mcp:Authenticator');

@@ -1,5 +1,6 @@
-import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import type { JsonSchemaObject } from '../protocol/mcp.types.js';
 
 /**
@@ -40,8 +41,6 @@ export interface CompiledSchema {
 export const isStandardSchema = (schema: unknown): schema is StandardJsonSchema =>
   typeof schema === 'object' && schema !== null && '~standard' in schema;
 
-// ajv ships CommonJS; createRequire keeps its default export intact under ESM.
-const require = createRequire(import.meta.url);
 type AjvInstance = {
   compile(schema: object): ValidateFunction;
   errorsText(errors: ErrorObject[] | null | undefined, options?: { dataVar?: string }): string;
@@ -51,8 +50,9 @@ let sharedAjv: AjvInstance | undefined;
 /** One ajv for all tools: JSON Schema 2020-12 (MCP 2025-11-25's default dialect, SEP-1613) + formats. */
 function ajv(): AjvInstance {
   if (!sharedAjv) {
-    const Ajv2020 = require('ajv/dist/2020.js').default as new (options: object) => AjvInstance;
-    const addFormats = require('ajv-formats').default as (ajv: AjvInstance) => void;
+    // ajv ships CommonJS with its export on `.default` too: the same property from ESM and from CommonJS.
+    const Ajv2020 = (Ajv2020Module as unknown as { default: new (options: object) => AjvInstance }).default;
+    const addFormats = (addFormatsModule as unknown as { default: (ajv: AjvInstance) => void }).default;
     sharedAjv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
     addFormats(sharedAjv);
   }

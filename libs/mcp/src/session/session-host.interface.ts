@@ -208,6 +208,6 @@ export interface SessionHost
 }
 
 /** Injection token of the {@link SessionHost} in use (pairs with the interface, like `ThrottlerStorage`). */
-export const SessionHost = Symbol('SessionHost');
+export const SessionHost = Symbol.for('@nest-mcp/mcp:SessionHost');
 
 export type { LoggingLevel };

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 
 /** Where the early body reader leaves a claimed body on the request. */
-export const MCP_RAW_BODY = Symbol('mcp.rawBody');
+export const MCP_RAW_BODY = Symbol.for('@nest-mcp/mcp:rawBody');
 
 export type RequestBody =
   /** The bytes of the body, read by this module. */
