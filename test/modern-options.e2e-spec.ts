@@ -5,6 +5,8 @@ import { Gate } from './support/gated-tools.js';
 import { initializeRequest, postMcp, SseReader } from './support/http.js';
 import { callModern, postModern, readAnswer } from './support/modern-http.js';
 import { ModernTools } from './support/modern-tools.js';
+import { RecordingLogger } from './support/recording-logger.js';
+import { SwitchableSessionHost } from './support/switchable-host.js';
 
 const SECRET = 'shared-by-every-instance-0123456789abcdef';
 const ELICITATION = { elicitation: {} };
@@ -60,6 +62,25 @@ describe('2026-07-28 options', () => {
       } finally {
         process.env.NODE_ENV = environment;
       }
+    });
+
+    it('warns about a missing requestStateSecret only where other processes could get the retry', async () => {
+      const warningsWith = async (options: Partial<Parameters<typeof McpModule.forRoot>[0]>) => {
+        const logger = new RecordingLogger();
+        const moduleRef = await Test.createTestingModule({ imports: [McpModule.forRoot({ name: 'x', version: '1', ...options })] }).compile();
+        const app = moduleRef.createNestApplication({ logger });
+        await app.init();
+        await app.close();
+        return logger.warnings.filter((warning) => warning.includes('requestStateSecret'));
+      };
+      // The memory host serves one process: every retry comes back to the key that sealed the state.
+      expect(await warningsWith({})).toEqual([]);
+      const sharedHost = new SwitchableSessionHost();
+      expect(await warningsWith({ sessionHost: sharedHost })).toEqual([
+        expect.stringContaining('No requestStateSecret: 2026-07-28 requestState is sealed with a random key of this process'),
+      ]);
+      expect(await warningsWith({ sessionHost: sharedHost, requestStateSecret: SECRET })).toEqual([]);
+      expect(await warningsWith({ sessionHost: sharedHost, protocolVersions: ['2025-11-25'] })).toEqual([]);
     });
   });
 

@@ -1,16 +1,6 @@
-import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DevTokenAuthenticator, McpModule, type McpModuleOptions } from '@nest-mcp/mcp';
-
-/** Keeps what is logged as a warning. */
-class RecordingLogger implements LoggerService {
-  readonly warnings: string[] = [];
-  log(): void {}
-  error(): void {}
-  warn(message: unknown): void {
-    this.warnings.push(String(message));
-  }
-}
+import { RecordingLogger } from './support/recording-logger.js';
 
 /** The library warns when an endpoint without auth is reachable beyond loopback. */
 describe('open endpoint warning', () => {
