@@ -5,7 +5,7 @@ import { connectWithToken, textOf } from './support/auth-app.js';
 import { initializeRequest, postMcp } from './support/http.js';
 import { parseWwwAuthenticate } from './support/www-authenticate.js';
 
-/** The sample app with MCP_AUTH_* set: the README's "Securing the endpoint" setup. */
+/** The sample app with MCP_AUTH_* set: the setup of docs/auth.md. */
 describe('sample app with OAuth from the environment', () => {
   const AUDIENCE = 'https://sample.example.test/mcp';
   let as: TestAuthorizationServer;

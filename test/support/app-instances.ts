@@ -13,6 +13,11 @@ interface AppProgram {
 const MULTI_INSTANCE: AppProgram = { main: fileURLToPath(new URL('../multi-instance/dist/main.js', import.meta.url)), ready: 'ready\n' };
 /** The sample app (apps/sample), as users run it. */
 const SAMPLE: AppProgram = { main: fileURLToPath(new URL('../../apps/sample/dist/main.js', import.meta.url)), ready: 'MCP endpoint ready at' };
+/** The README's quick start (docs/snippets/quick-start). */
+const QUICK_START: AppProgram = {
+  main: fileURLToPath(new URL('../../docs/snippets/dist/quick-start/main.js', import.meta.url)),
+  ready: 'Nest application successfully started',
+};
 
 /** One process of the multi-instance test app (or of the sample) on its own port. */
 export class AppInstance {
@@ -33,6 +38,11 @@ export class AppInstance {
   /** Starts the sample (`node apps/sample/dist/main.js`) on a free port with `env`. */
   static startSample(env: Record<string, string>): Promise<AppInstance> {
     return AppInstance.launchNew(SAMPLE, env);
+  }
+
+  /** Starts the README's quick start (`node docs/snippets/dist/quick-start/main.js`) on a free port. */
+  static startQuickStart(): Promise<AppInstance> {
+    return AppInstance.launchNew(QUICK_START, {});
   }
 
   private static async launchNew(program: AppProgram, env: Record<string, string>, port?: number): Promise<AppInstance> {

@@ -5,9 +5,9 @@ import { mcpAuthFromEnv } from './auth.config.js';
 import { NotesModule } from './notes/notes.module.js';
 import { SampleTools } from './tools/sample-tools.js';
 
-// OAuth when MCP_AUTH_ISSUER and MCP_AUTH_AUDIENCE are set (README, "Securing the endpoint").
+// OAuth when MCP_AUTH_ISSUER and MCP_AUTH_AUDIENCE are set (docs/auth.md).
 const auth = mcpAuthFromEnv();
-// REDIS_URL keeps sessions in Redis, so that several instances serve them (README, "Running several instances").
+// REDIS_URL keeps sessions in Redis, so that several instances serve them (docs/several-instances.md).
 const redisUrl = process.env.REDIS_URL;
 
 @Module({
@@ -26,7 +26,7 @@ const redisUrl = process.env.REDIS_URL;
         // The public base URL behind a reverse proxy, for the OAuth metadata URLs.
         ...(process.env.MCP_PUBLIC_URL && { publicUrl: process.env.MCP_PUBLIC_URL }),
         ...(sessionHost && { sessionHost }),
-        // Seals the requestState of 2026-07-28 requests that ask the user (README, "Protocol versions"):
+        // Seals the requestState of 2026-07-28 requests that ask the user (docs/client-requests.md):
         // the same value on every instance; required when NODE_ENV=production.
         ...(process.env.MCP_REQUEST_STATE_SECRET && { requestStateSecret: process.env.MCP_REQUEST_STATE_SECRET }),
       }),

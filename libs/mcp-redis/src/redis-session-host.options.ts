@@ -18,7 +18,7 @@ export interface RedisSessionHostOptions {
   /**
    * An existing client (`Redis` or `Cluster`). It stays yours: the host never closes it, but does
    * close the subscriber connection it derives from it. Give it `maxRetriesPerRequest` and
-   * `commandTimeout` (see README) so that an outage fails requests quickly instead of queueing them.
+   * `commandTimeout` (see docs/several-instances.md) so that an outage fails requests quickly instead of queueing them.
    */
   client?: Redis | Cluster;
   /** Extra ioredis options for the connections created from `url`. */

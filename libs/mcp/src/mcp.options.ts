@@ -66,7 +66,7 @@ export interface McpModuleOptions extends Implementation {
   cache?: McpCacheHint;
   /**
    * Protocol revisions served, from `SUPPORTED_PROTOCOL_VERSIONS`. Default: all of them, so stateless
-   * 2026-07-28 requests and 2025 sessions share the endpoint (README, "Protocol versions"). Leave
+   * 2026-07-28 requests and 2025 sessions share the endpoint (docs/protocol-versions.md). Leave
    * out `2026-07-28` to serve sessions only, or the 2025 revisions to serve stateless requests only.
    */
   protocolVersions?: ProtocolVersion[];
@@ -128,7 +128,7 @@ export interface McpModuleOptions extends Implementation {
   /**
    * Makes the endpoint an OAuth 2.1 resource server: bearer tokens checked against `issuer` and
    * `audience`, Protected Resource Metadata served, sessions bound to (issuer, subject). Without it
-   * the endpoint is open (anonymous principal). See README, "Securing the endpoint".
+   * the endpoint is open (anonymous principal). See docs/auth.md.
    */
   auth?: McpAuthOptions;
   /**

@@ -249,7 +249,7 @@ export class McpContext {
    *
    * In 2026-07-28 the question ends this round of the request with an `input_required` result; the
    * client's retry runs the handler again from the start with the answer available here
-   * (README, "Protocol versions"). Code before the last question may therefore run more than once.
+   * (docs/client-requests.md). Code before the last question may therefore run more than once.
    */
   async sample(params: CreateMessageParams, options?: McpInputOptions): Promise<CreateMessageResult> {
     return (await this.askOne(this.prepareSampling(params), options)) as CreateMessageResult;
