@@ -1,16 +1,13 @@
+/**
+ * The public API of `@nest-mcp/mcp`: everything exported here (and from the `auth`, `testing` and
+ * `terminus` subpaths) is supported and follows semver; nothing else is. Grouped by what it serves:
+ * the module and its options, auth, handlers, the registry, protocol types, session hosts.
+ */
 export { McpModule } from './mcp.module.js';
-export { MCP_MODULE_OPTIONS } from './mcp.module-definition.js';
-export { MCP_ENDPOINT_PATH, MCP_OPTIONS } from './mcp.constants.js';
-export {
-  LOOPBACK_ORIGINS,
-  type McpModuleExtras,
-  type McpModuleOptions,
-  type McpResponseMode,
-  type ResolvedMcpOptions,
-} from './mcp.options.js';
+export { LOOPBACK_ORIGINS, type McpModuleOptions, type McpResponseMode } from './mcp.options.js';
 
-export { ANONYMOUS_PRINCIPAL, principalFromUser, principalKey, type McpPrincipal } from './auth/mcp-principal.js';
-export type { JwtAlgorithm, McpAuthDiscovery, McpAuthOptions, ResolvedMcpAuthOptions } from './auth/mcp-auth.options.js';
+export { ANONYMOUS_PRINCIPAL, principalFromUser, type McpPrincipal } from './auth/mcp-principal.js';
+export type { JwtAlgorithm, McpAuthDiscovery, McpAuthOptions } from './auth/mcp-auth.options.js';
 export { Authenticator, type AuthenticatorRequest } from './auth/authenticator.interface.js';
 export {
   AuthConfigurationError,
@@ -23,12 +20,10 @@ export {
   type BearerErrorCode,
   type McpAuthErrorBody,
 } from './auth/auth.errors.js';
-export { AuthDiscoveryError, type AuthorizationServerMetadata } from './auth/auth-server.metadata.js';
+export { AuthDiscoveryError } from './auth/auth-server.metadata.js';
 export { readBearerToken } from './auth/bearer-token.js';
 export { DevTokenAuthenticator, type DevTokenAuthenticatorOptions, type DevTokenIdentity } from './auth/dev-token.authenticator.js';
-export { McpAuthGuard } from './auth/mcp-auth.guard.js';
-export { PROTECTED_RESOURCE_WELL_KNOWN, type ProtectedResourceMetadata } from './auth/protected-resource.js';
-export { AUTHORIZATION_SERVER_WELL_KNOWN } from './auth/well-known.routes.js';
+export type { ProtectedResourceMetadata } from './auth/protected-resource.js';
 
 export {
   LOGGING_LEVELS,
@@ -76,7 +71,7 @@ export {
   type RegisteredResourceTemplate,
   type RegisteredTool,
 } from './registry/mcp-registry.service.js';
-export type { CompiledSchema, McpSchema, StandardJsonSchema } from './registry/schema.compiler.js';
+export type { McpSchema, StandardJsonSchema } from './registry/schema.compiler.js';
 
 export { McpClientCapabilityError, McpClientRequestError, McpError, McpToolError } from './protocol/mcp.error.js';
 export { audio, embeddedResource, image, resourceContents, resourceLink, text } from './protocol/content.js';
@@ -131,7 +126,6 @@ export {
   type McpSessionEvent,
   type McpSessionEventType,
 } from './session/mcp-session-events.service.js';
-export { formatEventId, parseEventId, STANDALONE_STREAM_ID } from './session/event-id.js';
 
 export { McpHttpException } from './transport/http-rules.js';
 export { McpReadiness } from './lifecycle/mcp-readiness.service.js';
