@@ -12,6 +12,7 @@ import {
 } from '@nest-mcp/mcp';
 import { z } from 'zod';
 import { errorCode, startMcpApp, type McpTestApp, type SdkSession } from './support/sdk-session.js';
+import { RecordingLogger } from './support/recording-logger.js';
 
 const PIXEL = Buffer.from('89504e470d0a1a0a', 'hex');
 
@@ -141,9 +142,10 @@ class PlainPrompts {
 // One app serves both groups: prompts and their completions.
 let app: McpTestApp;
 let session: SdkSession;
+const logger = new RecordingLogger();
 
 beforeAll(async () => {
-  app = await startMcpApp({ providers: [Catalog, Prompts] });
+  app = await startMcpApp({ providers: [Catalog, Prompts], logger });
   session = await app.connect({ listen: false });
 });
 
@@ -231,6 +233,7 @@ describe('prompts', () => {
     const crash = session.client.getPrompt({ name: 'lookup', arguments: { id: 'crash' } });
     await expect(crash).rejects.toMatchObject({ code: -32603 });
     await expect(crash).rejects.not.toMatchObject({ message: expect.stringContaining('hunter2') });
+    expect(logger.errors).toContainEqual(expect.stringMatching(/^prompts\/get failed\nError: db password is hunter2\n\s+at Prompts\.lookup/));
   });
 });
 

@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminu
 import { McpModule } from '@nest-mcp/mcp';
 import { McpHealthIndicator } from '@nest-mcp/mcp/terminus';
 import { startApp, type RunningApp } from './support/app.js';
+import { RecordingLogger } from './support/recording-logger.js';
 import { SwitchableSessionHost } from './support/switchable-host.js';
 
 @Controller('health')
@@ -23,13 +24,18 @@ class HealthController {
 describe('McpHealthIndicator (@nestjs/terminus)', () => {
   const sessionHost = new SwitchableSessionHost();
   let running: RunningApp;
+  const logger = new RecordingLogger();
 
   beforeAll(async () => {
-    running = await startApp({
-      imports: [TerminusModule, McpModule.forRoot({ name: 'health', version: '1.0.0', sessionHost })],
-      controllers: [HealthController],
-      providers: [McpHealthIndicator],
-    });
+    running = await startApp(
+      {
+        imports: [TerminusModule, McpModule.forRoot({ name: 'health', version: '1.0.0', sessionHost })],
+        controllers: [HealthController],
+        providers: [McpHealthIndicator],
+      },
+      undefined,
+      logger,
+    );
   });
 
   afterAll(async () => {
@@ -50,6 +56,7 @@ describe('McpHealthIndicator (@nestjs/terminus)', () => {
       status: 503,
       body: { status: 'error', error: { mcp: { status: 'down', reason: expect.stringContaining('session host is unreachable') } } },
     });
+    expect(logger.errors).toContainEqual(expect.stringContaining('Health Check has failed!'));
     sessionHost.available = true;
     expect((await ready()).status).toBe(200);
   });

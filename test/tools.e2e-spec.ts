@@ -3,18 +3,24 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpModule } from '@nest-mcp/mcp';
 import { Gate, GatedTools } from './support/gated-tools.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { RecordingLogger } from './support/recording-logger.js';
 
 type TextResult = { content: Array<{ type: string; text: string }>; isError?: boolean };
 
 describe('tool results and errors (official SDK client)', () => {
   let running: RunningApp;
   let client: Client;
+  const logger = new RecordingLogger();
 
   beforeAll(async () => {
-    running = await startApp({
-      imports: [McpModule.forRoot({ name: 'tools', version: '1.0.0' })],
-      providers: [Gate, GatedTools],
-    });
+    running = await startApp(
+      {
+        imports: [McpModule.forRoot({ name: 'tools', version: '1.0.0' })],
+        providers: [Gate, GatedTools],
+      },
+      undefined,
+      logger,
+    );
     client = new Client({ name: 'tools-test', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${running.baseUrl}/mcp`)));
   });
@@ -40,6 +46,10 @@ describe('tool results and errors (official SDK client)', () => {
     expect(result.isError).toBe(true);
     expect(result.content[0]!.text).toBe('Tool crash failed with an internal error.');
     expect(JSON.stringify(result)).not.toMatch(/hunter2|postgres|\.ts:\d+/);
+    // The server's log keeps what the client must not see: the message and the stack.
+    expect(logger.errors).toContainEqual(
+      expect.stringMatching(/^Tool crash \(GatedTools\.crash\) failed\nError: connection to postgres:\/\/admin:hunter2@db failed\n\s+at GatedTools\.crash/),
+    );
   });
 
   it('validates arguments with a compiled JSON Schema (ajv) before the method runs', async () => {
@@ -71,6 +81,7 @@ describe('tool results and errors (official SDK client)', () => {
       content: [{ type: 'text', text: 'Tool bad_output returned structured content that does not match its output schema.' }],
       isError: true,
     });
+    expect(logger.errors).toContainEqual(expect.stringContaining('Tool bad_output (GatedTools.badOutput) returned invalid structured content: total:'));
   });
 
   it('gives handlers the caller (anonymous without auth)', async () => {

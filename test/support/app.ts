@@ -1,4 +1,4 @@
-import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import type { INestApplication, LoggerService, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
 export interface RunningApp {
@@ -8,13 +8,17 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Compiles a module, starts it on a free loopback port and returns its URL. */
+/**
+ * Compiles a module, starts it on a free loopback port and returns its URL. Errors and warnings are
+ * printed, unless a `logger` (a `RecordingLogger` in tests that provoke them) takes them.
+ */
 export async function startApp(
   metadata: ModuleMetadata,
   configure?: (app: INestApplication) => void,
+  logger: LoggerService | ['error', 'warn'] = ['error', 'warn'],
 ): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+  const app = moduleRef.createNestApplication({ logger });
   configure?.(app);
   return serve(app);
 }

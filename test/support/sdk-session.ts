@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { AnyObjectSchema, SchemaOutput } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import type { ClientCapabilities, JSONRPCMessage, JSONRPCNotification } from '@modelcontextprotocol/sdk/types.js';
-import type { ModuleMetadata, Provider } from '@nestjs/common';
+import type { LoggerService, ModuleMetadata, Provider } from '@nestjs/common';
 import { McpModule, McpSessionEvents, type McpModuleOptions } from '@nest-mcp/mcp';
 import { startApp, type RunningApp } from './app.js';
 
@@ -128,6 +128,8 @@ export interface McpTestAppSetup {
   options?: Partial<McpModuleOptions>;
   providers?: Provider[];
   imports?: ModuleMetadata['imports'];
+  /** Takes what the app logs (see `startApp`). */
+  logger?: LoggerService;
 }
 
 /** Starts an app with `McpModule.forRoot(options)` and the given providers. */
@@ -135,7 +137,7 @@ export async function startMcpApp(setup: McpTestAppSetup = {}): Promise<McpTestA
   const running = await startApp({
     imports: [McpModule.forRoot({ name: 'features', version: '1.0.0', ...setup.options }), ...(setup.imports ?? [])],
     providers: setup.providers ?? [],
-  });
+  }, undefined, setup.logger);
   return withSdkSessions(running);
 }
 
