@@ -146,7 +146,7 @@ describe('auth flows end to end', () => {
       scope: 'notes:write',
     });
     const whoami = await callTool(url, sessionId, {}, 'whoami');
-    expect(JSON.parse(((await whoami.json()) as { result: { content: Array<{ text: string }> } }).result.content[0]!.text)).toMatchObject({
+    expect(JSON.parse(((await whoami.json()) as { result: { content: Array<{ text: string }> } }).result.content[0].text)).toMatchObject({
       subject: 'anonymous',
       anonymous: true,
     });
@@ -259,7 +259,7 @@ describe('auth flows end to end', () => {
 
       const sessionId = await openSession(url, { headers: { 'x-api-key': 'k-123' } });
       const whoami = await callTool(url, sessionId, { 'x-api-key': 'k-123' }, 'whoami');
-      expect(JSON.parse(((await whoami.json()) as { result: { content: Array<{ text: string }> } }).result.content[0]!.text)).toMatchObject({
+      expect(JSON.parse(((await whoami.json()) as { result: { content: Array<{ text: string }> } }).result.content[0].text)).toMatchObject({
         subject: 'service-a',
         issuer: 'api-keys',
         scopes: ['notes:write'],

@@ -265,7 +265,7 @@ describe('MCP endpoint as an OAuth resource server', () => {
       expect(JSON.parse(whoami.response.result.content[0].text)).toMatchObject({ subject: 'carol', scopes: ['notes:read'] });
       const write = await postModern(url, 'tools/call', { name: 'add_note', arguments: { text: 'x' } }, { headers: bearer(reader) });
       expect(write.status).toBe(403);
-      expect(parseWwwAuthenticate(write.headers.get('www-authenticate')!)).toMatchObject({ params: { error: 'insufficient_scope' } });
+      expect(parseWwwAuthenticate(write.headers.get('www-authenticate'))).toMatchObject({ params: { error: 'insufficient_scope' } });
       await write.text();
     });
   });
@@ -297,7 +297,7 @@ describe('MCP endpoint as an OAuth resource server', () => {
     it('names the resource as the client reached it: the challenge URL and the resource match the Host', async () => {
       const alias = url.replace('127.0.0.1', 'localhost');
       const { challenge } = await refusal({}, alias);
-      const metadataUrl = challenge!.params.resource_metadata!;
+      const metadataUrl = challenge!.params.resource_metadata;
       expect(metadataUrl).toBe(prmUrl.replace('127.0.0.1', 'localhost'));
       const document = (await (await fetch(metadataUrl)).json()) as { resource: string };
       expect(document.resource).toBe(alias);
@@ -333,7 +333,7 @@ describe('MCP endpoint as an OAuth resource server', () => {
       const resource = await discoverOAuthProtectedResourceMetadata(url);
       expect(resource.resource).toBe(url);
       expect(resource.authorization_servers).toEqual([as.issuer]);
-      const server = await discoverAuthorizationServerMetadata(resource.authorization_servers![0]!);
+      const server = await discoverAuthorizationServerMetadata(resource.authorization_servers![0]);
       expect(server?.token_endpoint).toBe(as.tokenEndpoint);
     });
   });

@@ -64,8 +64,8 @@ describe('links between the README and docs', () => {
     for (const file of files) {
       const text = await readFile(new URL(file, root), 'utf8');
       for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-        if (/^[a-z]+:/.test(target!)) continue;
-        const [path, anchor] = target!.split('#');
+        if (/^[a-z]+:/.test(target)) continue;
+        const [path, anchor] = target.split('#');
         const targetFile = path ? posix.join(posix.dirname(file), path) : file;
         const targetText = await readFile(new URL(targetFile, root), 'utf8').catch(() => undefined);
         if (targetText === undefined) broken.push(`${file}: ${target} (no such file)`);

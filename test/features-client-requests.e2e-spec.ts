@@ -112,14 +112,14 @@ describe('server-to-client requests', () => {
       const asked = new Inbox<{ params: unknown; id: string | number }>();
       session.client.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
         asked.push({ params: request.params, id: extra.requestId });
-        const prompt = request.params.messages[0]!.content;
+        const prompt = request.params.messages[0].content;
         return { model: 'test-model', role: 'assistant', content: { type: 'text', text: `echo ${'text' in prompt ? prompt.text : ''}` } };
       });
       expect(await call(session, 'ask_model', { prompt: 'hi' })).toEqual({ isError: false, text: 'test-model: echo hi' });
       const [request] = asked.items;
-      expect(request!.params).toEqual({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 64, systemPrompt: 'Be brief.' });
+      expect(request.params).toEqual({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 64, systemPrompt: 'Be brief.' });
       expect(await session.lastPost('tools/call').answer).toMatchObject({ contentType: 'text/event-stream', body: expect.stringContaining('"method":"sampling/createMessage"') });
-      expect(answerPosted(session, request!.id)).toBeDefined();
+      expect(answerPosted(session, request.id)).toBeDefined();
     });
 
     it('is a tool error when the client did not declare sampling', async () => {
@@ -209,7 +209,7 @@ describe('server-to-client requests', () => {
       const asked = new Inbox<ElicitRequest['params']>();
       session.client.setRequestHandler(ElicitRequestSchema, async (request) => {
         asked.push(request.params);
-        return answer(request) as never;
+        return answer(request);
       });
       return { session, asked };
     };
@@ -237,7 +237,7 @@ describe('server-to-client requests', () => {
     it('sends a zod form as JSON Schema and validates and types the content', async () => {
       const { session, asked } = await elicitingSession({ elicitation: {} }, () => ({ action: 'accept', content: { name: 'Ada', agree: true } }));
       expect(JSON.parse((await call(session, 'ask_consent')).text)).toEqual({ action: 'accept', content: { name: 'Ada', size: 'M', agree: true } });
-      expect(asked.items[0]!).toMatchObject({
+      expect(asked.items[0]).toMatchObject({
         message: 'Do you agree?',
         requestedSchema: {
           type: 'object',

@@ -121,7 +121,7 @@ class Prompts {
     },
   })
   book({ variables }: McpResourceRequest): string {
-    return variables.title!;
+    return variables.title;
   }
 
   @McpCompletion({ resourceTemplate: 'library://books/{shelf}/{title}', argument: 'shelf' })

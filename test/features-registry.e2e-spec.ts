@@ -68,7 +68,7 @@ describe('dynamic registry (McpRegistry)', () => {
     await app.barrier(...watchers.map(({ session }) => session));
     for (const each of watchers) expect(counts(each)).toEqual({ tools: 1, resources: 0, prompts: 0 });
 
-    const { client } = watchers[0]!.session;
+    const { client } = watchers[0].session;
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['shout', 'whisper']);
     expect(textOf(await client.callTool({ name: 'shout', arguments: { text: 'hi' } }))).toBe('HI');
     expect(await errorCode(client.callTool({ name: 'basic_tool', arguments: {} }))).toBe(-32602);
@@ -95,11 +95,11 @@ describe('dynamic registry (McpRegistry)', () => {
     await app.barrier(...watchers.map(({ session }) => session));
     for (const each of watchers) expect(counts(each)).toEqual({ tools: 0, resources: 1, prompts: 1 });
 
-    const { client } = watchers[0]!.session;
+    const { client } = watchers[0].session;
     expect((await client.listResources()).resources.map((resource) => resource.uri)).toEqual(['basic://resource', 'dynamic://report']);
     expect((await client.readResource({ uri: 'dynamic://report' })).contents).toEqual([{ uri: 'dynamic://report', mimeType: 'text/csv', text: 'a,b\n1,2' }]);
     expect((await client.readResource({ uri: 'dynamic://rows/7' })).contents).toEqual([{ uri: 'dynamic://rows/7', mimeType: 'text/plain', text: 'row 7' }]);
-    expect((await client.getPrompt({ name: 'dynamic_prompt', arguments: { topic: 'cats' } })).messages[0]!.content).toEqual({ type: 'text', text: 'Talk about cats.' });
+    expect((await client.getPrompt({ name: 'dynamic_prompt', arguments: { topic: 'cats' } })).messages[0].content).toEqual({ type: 'text', text: 'Talk about cats.' });
     const completion = await client.complete({ ref: { type: 'ref/prompt', name: 'dynamic_prompt' }, argument: { name: 'topic', value: 'ca' } });
     expect(completion.completion.values).toEqual(['cats', 'cars']);
   });
@@ -324,7 +324,7 @@ describe('capabilities at initialize', () => {
     const app = await startMcpApp(setup);
     try {
       const { posts } = await app.connect({ listen: false });
-      return (JSON.parse((await posts[0]!.answer).body) as { result: { capabilities: unknown } }).result.capabilities;
+      return (JSON.parse((await posts[0].answer).body) as { result: { capabilities: unknown } }).result.capabilities;
     } finally {
       await app.close();
     }

@@ -37,7 +37,7 @@ class Library {
 
   @McpResourceTemplate({ uriTemplate: 'library://authors/{id}', name: 'author' })
   author({ variables }: McpResourceRequest): string {
-    const name = AUTHORS[variables.id!];
+    const name = AUTHORS[variables.id];
     if (!name) throw new NotFoundException(`No author ${variables.id}`);
     return name;
   }

@@ -18,7 +18,7 @@ class Latch {
       this.releases.set(key, resolve);
       signal.addEventListener('abort', () => {
         this.aborted.push({ key, reason: signal.reason });
-        reject(signal.reason);
+        reject(signal.reason as Error);
       });
     });
   }

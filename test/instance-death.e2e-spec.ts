@@ -57,7 +57,7 @@ describe('instance death on the memory host', () => {
     // The presumed-dead instance finishes after all: its result is refused, never a second answer.
     a.app.get(Gate).open('stalled');
     await post.expectEnd();
-    const streamId = progress!.id!.split('.')[0]!;
+    const streamId = progress!.id!.split('.')[0];
     const replay = new SseReader(
       await fetch(`${b.baseUrl}/mcp`, { headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'last-event-id': `${streamId}.0` } }),
     );

@@ -201,7 +201,7 @@ describe('McpModule in a host app', () => {
         ['initialized', sessionId],
         ['closed', sessionId],
       ]);
-      expect(lifecycle[0]!.session).toMatchObject({ protocolVersion: '2025-11-25', clientInfo: { name: 'raw-http-test' } });
+      expect(lifecycle[0].session).toMatchObject({ protocolVersion: '2025-11-25', clientInfo: { name: 'raw-http-test' } });
 
       const short = await openSession(url);
       const expired = firstValueFrom(events.events$.pipe(filter((event) => event.type === 'expired')));

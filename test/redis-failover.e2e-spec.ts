@@ -49,15 +49,15 @@ describe('instance death and shutdown, three processes on one Redis', () => {
   });
 
   it('ends a request whose instance was killed (kill -9) with one retryable error, within the bound, for a client resuming anywhere', async () => {
-    const sessionId = await openSession(instances[B]!.url);
-    const post = new SseReader(await postMcp(instances[A]!.url, slowCount(7, 1_000, 100), { sessionId }));
+    const sessionId = await openSession(instances[B].url);
+    const post = new SseReader(await postMcp(instances[A].url, slowCount(7, 1_000, 100), { sessionId }));
     await post.next();
     const progress = await post.nextMessage();
     expect(progress?.message.params.progress).toBe(1);
 
-    await instances[A]!.kill();
+    await instances[A].kill();
     const killedAt = Date.now();
-    const rest = await readAll(new SseReader(await resume(instances[B]!.url, sessionId, progress!.id!)), FATE_BOUND_MS);
+    const rest = await readAll(new SseReader(await resume(instances[B].url, sessionId, progress!.id!)), FATE_BOUND_MS);
 
     const final = rest.at(-1)!;
     expect(final.message).toEqual({
@@ -72,43 +72,43 @@ describe('instance death and shutdown, three processes on one Redis', () => {
     expect(Date.now() - killedAt).toBeLessThan(FATE_BOUND_MS);
     expect(rest.slice(0, -1).every((event) => event.message.method === 'notifications/progress')).toBe(true);
     // Exactly once: a replay of the whole stream from another instance ends with that one error.
-    const streamId = progress!.id!.split('.')[0]!;
-    const replay = await readAll(new SseReader(await resume(instances[B + 1]!.url, sessionId, `${streamId}.0`)));
+    const streamId = progress!.id!.split('.')[0];
+    const replay = await readAll(new SseReader(await resume(instances[B + 1].url, sessionId, `${streamId}.0`)));
     expect(replay.filter((event) => 'error' in event.message || 'result' in event.message)).toEqual([final]);
   }, 30_000);
 
   it('never ends the stream of a slow but live instance: a request longer than the lease delivers its result', async () => {
-    const sessionId = await openSession(instances[A]!.url);
-    const post = new SseReader(await postMcp(instances[A]!.url, slowCount(8, 8, 500), { sessionId }));
+    const sessionId = await openSession(instances[A].url);
+    const post = new SseReader(await postMcp(instances[A].url, slowCount(8, 8, 500), { sessionId }));
     await post.next();
     const progress = await post.nextMessage();
     await post.cancel();
 
-    const rest = await readAll(new SseReader(await resume(instances[B]!.url, sessionId, progress!.id!)));
-    expect(rest.at(-1)!.message).toMatchObject({ id: 8, result: { content: [{ text: `counted 8 on ${instances[A]!.port}` }] } });
+    const rest = await readAll(new SseReader(await resume(instances[B].url, sessionId, progress!.id!)));
+    expect(rest.at(-1)!.message).toMatchObject({ id: 8, result: { content: [{ text: `counted 8 on ${instances[A].port}` }] } });
     expect(rest.filter((event) => 'error' in event.message)).toEqual([]);
   }, 30_000);
 
   it('on SIGTERM lets a running request finish and delivers its result to the client resuming on another instance', async () => {
-    const sessionId = await openSession(instances[B]!.url);
+    const sessionId = await openSession(instances[B].url);
     const abort = new AbortController();
-    const post = new SseReader(await postMcp(instances[A]!.url, slowCount(9, 6, 250), { sessionId, signal: abort.signal }));
+    const post = new SseReader(await postMcp(instances[A].url, slowCount(9, 6, 250), { sessionId, signal: abort.signal }));
     await post.next();
     const progress = await post.nextMessage();
     abort.abort();
 
-    const stopping = instances[A]!.stop();
+    const stopping = instances[A].stop();
     // Once the signal is handled, A takes no new request: 503 until its server closes.
     for (;;) {
-      const ping = await postMcp(instances[A]!.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { sessionId }).catch(() => undefined);
+      const ping = await postMcp(instances[A].url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { sessionId }).catch(() => undefined);
       if (!ping) break;
       await ping.text();
       if (ping.status === 503) break;
       expect(ping.status).toBe(200);
       await sleep(20);
     }
-    const rest = await readAll(new SseReader(await resume(instances[B]!.url, sessionId, progress!.id!)));
-    expect(rest.at(-1)!.message).toMatchObject({ id: 9, result: { content: [{ text: `counted 6 on ${instances[A]!.port}` }] } });
+    const rest = await readAll(new SseReader(await resume(instances[B].url, sessionId, progress!.id!)));
+    expect(rest.at(-1)!.message).toMatchObject({ id: 9, result: { content: [{ text: `counted 6 on ${instances[A].port}` }] } });
     await stopping;
   }, 30_000);
 
@@ -116,7 +116,7 @@ describe('instance death and shutdown, three processes on one Redis', () => {
     const router = new InstanceRouter(instances);
     router.route = ({ httpMethod, tool }) => (httpMethod === 'GET' ? A : tool === 'touch_resources' ? B : undefined);
     const client = new Client({ name: 'burst', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(instances[A]!.url), {
+    const transport = new StreamableHTTPClientTransport(new URL(instances[A].url), {
       fetch: router.fetch,
       reconnectionOptions: { initialReconnectionDelay: 100, maxReconnectionDelay: 300, reconnectionDelayGrowFactor: 1.5, maxRetries: 100 },
     });
@@ -130,7 +130,7 @@ describe('instance death and shutdown, three processes on one Redis', () => {
 
       await client.callTool({ name: 'touch_resources', arguments: { uris, intervalMs: 60 } });
       while (received.length < 3) await sleep(10);
-      await instances[A]!.kill();
+      await instances[A].kill();
 
       for (let wait = 0; received.length < uris.length && wait < 200; wait++) await sleep(50);
       await sleep(300);
@@ -155,7 +155,7 @@ describe('instance death and shutdown, three processes on one Redis', () => {
       await answered;
       return { action: 'accept', content: { answer: 'forty-two' } };
     });
-    const transport = new StreamableHTTPClientTransport(new URL(instances[A]!.url), { fetch: router.fetch });
+    const transport = new StreamableHTTPClientTransport(new URL(instances[A].url), { fetch: router.fetch });
     await client.connect(transport);
     try {
       const call = client.callTool({ name: 'ask', arguments: { question: 'The answer?' } });
@@ -165,7 +165,7 @@ describe('instance death and shutdown, three processes on one Redis', () => {
       await redis.restart({ keepData: true });
       // As soon as C can take the answer again, the client sends it; B may still be reconnecting.
       for (let wait = 0; wait < 200; wait++) {
-        const probe = await postMcp(instances[C]!.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { sessionId: transport.sessionId }).catch(
+        const probe = await postMcp(instances[C].url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { sessionId: transport.sessionId }).catch(
           () => undefined,
         );
         const status = probe?.status;
@@ -176,7 +176,7 @@ describe('instance death and shutdown, three processes on one Redis', () => {
       answer();
 
       const result = await call;
-      expect((result.content as Array<{ text: string }>)[0]!.text).toBe(`${instances[B]!.port}: accept forty-two`);
+      expect((result.content as Array<{ text: string }>)[0].text).toBe(`${instances[B].port}: accept forty-two`);
     } finally {
       await client.close();
     }
@@ -192,13 +192,13 @@ describe('instance death and shutdown, three processes on one Redis', () => {
     let running = true;
     const worker = async () => {
       const client = new Client({ name: 'rolling-restart', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(instances[A]!.url), { fetch: router.fetch }));
+      await client.connect(new StreamableHTTPClientTransport(new URL(instances[A].url), { fetch: router.fetch }));
       clients.push(client);
       while (running) {
         const call = ++calls;
         try {
           const result = await client.callTool({ name: 'slow_count', arguments: { steps: 3, intervalMs: 40 } }, undefined, { onprogress: () => undefined });
-          results.push(`${call}:${(result.content as Array<{ text: string }>)[0]!.text.split(' on ')[0]}`);
+          results.push(`${call}:${(result.content as Array<{ text: string }>)[0].text.split(' on ')[0]}`);
         } catch (error) {
           failures.push(error);
         }

@@ -15,7 +15,7 @@ import { openSession, postMcp } from './support/http.js';
 import { RedisServer } from './support/redis-server.js';
 
 /** Polls `check` until it passes or `timeoutMs` elapsed (then its last error is thrown). */
-async function eventually(check: () => unknown | Promise<unknown>, timeoutMs = 10_000): Promise<void> {
+async function eventually(check: () => unknown, timeoutMs = 10_000): Promise<void> {
   const start = Date.now();
   for (;;) {
     try {
@@ -61,7 +61,7 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
 
   async function connect(router: InstanceRouter, capabilities: ClientCapabilities = {}) {
     const client = new Client({ name: 'multi-instance-e2e', version: '1.0.0' }, { capabilities });
-    const transport = new StreamableHTTPClientTransport(new URL(instances[A]!.url), {
+    const transport = new StreamableHTTPClientTransport(new URL(instances[A].url), {
       fetch: router.fetch,
       reconnectionOptions: { initialReconnectionDelay: 100, maxReconnectionDelay: 500, reconnectionDelayGrowFactor: 1.5, maxRetries: 100 },
     });
@@ -72,9 +72,9 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
 
   /** Resolves once the client's GET stream is open on an instance. */
   const standaloneStreamOpen = (router: InstanceRouter, index: number) =>
-    eventually(() => expect(router.log).toContainEqual(expect.objectContaining({ httpMethod: 'GET', port: instances[index]!.port, status: 200 })));
+    eventually(() => expect(router.log).toContainEqual(expect.objectContaining({ httpMethod: 'GET', port: instances[index].port, status: 200 })));
 
-  const textOf = (result: Awaited<ReturnType<Client['callTool']>>) => (result.content as Array<{ text: string }>)[0]!.text;
+  const textOf = (result: Awaited<ReturnType<Client['callTool']>>) => (result.content as Array<{ text: string }>)[0].text;
 
   it('spreads one session over the instances: initialize on A, tools/call on B, DELETE on C', async () => {
     const router = new InstanceRouter(instances);
@@ -82,14 +82,14 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
     const { client, transport } = await connect(router);
     const sessionId = transport.sessionId!;
 
-    expect(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).toBe(String(instances[B]!.port));
+    expect(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).toBe(String(instances[B].port));
     await client.listTools();
     await client.listTools();
     await transport.terminateSession();
 
-    expect(router.log.find((entry) => entry.rpc === 'initialize')?.port).toBe(instances[A]!.port);
-    expect(router.log.find((entry) => entry.rpc === 'tools/call')?.port).toBe(instances[B]!.port);
-    expect(router.log.find((entry) => entry.httpMethod === 'DELETE')).toMatchObject({ port: instances[C]!.port, status: 204 });
+    expect(router.log.find((entry) => entry.rpc === 'initialize')?.port).toBe(instances[A].port);
+    expect(router.log.find((entry) => entry.rpc === 'tools/call')?.port).toBe(instances[B].port);
+    expect(router.log.find((entry) => entry.httpMethod === 'DELETE')).toMatchObject({ port: instances[C].port, status: 204 });
     const listPorts = router.log.filter((entry) => entry.rpc === 'tools/list').map((entry) => entry.port);
     expect(listPorts[0]).not.toBe(listPorts[1]);
     for (const instance of instances) {
@@ -109,17 +109,17 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
     await client.subscribeResource({ uri: 'test://watched' });
     await standaloneStreamOpen(router, A);
 
-    expect(textOf(await client.callTool({ name: 'touch_resource', arguments: { uri: 'test://watched' } }))).toBe(String(instances[B]!.port));
+    expect(textOf(await client.callTool({ name: 'touch_resource', arguments: { uri: 'test://watched' } }))).toBe(String(instances[B].port));
     expect(textOf(await client.callTool({ name: 'touch_resource', arguments: { uri: 'test://not-subscribed' } }))).toBe(
-      String(instances[B]!.port),
+      String(instances[B].port),
     );
-    expect(textOf(await client.callTool({ name: 'add_tool', arguments: { name: `added-${randomUUID()}` } }))).toBe(String(instances[C]!.port));
+    expect(textOf(await client.callTool({ name: 'add_tool', arguments: { name: `added-${randomUUID()}` } }))).toBe(String(instances[C].port));
 
     await eventually(() => expect(updated.length + listChanged).toBeGreaterThanOrEqual(2));
     await sleep(500);
     expect(updated).toEqual(['test://watched']);
     expect(listChanged).toBe(1);
-    expect(router.log.filter((entry) => entry.httpMethod === 'GET').map((entry) => entry.port)).toEqual([instances[A]!.port]);
+    expect(router.log.filter((entry) => entry.httpMethod === 'GET').map((entry) => entry.port)).toEqual([instances[A].port]);
   });
 
   it('lands the answer to an elicitation from a tool on B on C, and the tool completes', async () => {
@@ -134,16 +134,16 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
 
     const result = await client.callTool({ name: 'ask', arguments: { question: 'The answer?' } });
 
-    expect(textOf(result)).toBe(`${instances[B]!.port}: accept forty-two`);
+    expect(textOf(result)).toBe(`${instances[B].port}: accept forty-two`);
     expect(questions.map((question) => question.message)).toEqual(['The answer?']);
     // The tool's result may arrive before the 202 that answered the client's POST.
-    await eventually(() => expect(router.log.find((entry) => entry.rpc === 'response')).toMatchObject({ port: instances[C]!.port, status: 202 }));
+    await eventually(() => expect(router.log.find((entry) => entry.rpc === 'response')).toMatchObject({ port: instances[C].port, status: 202 }));
     // The same answer again: forwarded to B, where nothing waits for it any more, and dropped there.
-    const late = await postMcp(instances[C]!.url, { jsonrpc: '2.0', id: questions[0]!.id, result: { action: 'decline' } }, {
+    const late = await postMcp(instances[C].url, { jsonrpc: '2.0', id: questions[0].id, result: { action: 'decline' } }, {
       sessionId: transport.sessionId!,
     });
     expect(late.status).toBe(202);
-    expect(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).toBe(String(instances[B]!.port));
+    expect(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).toBe(String(instances[B].port));
   });
 
   it('completes a 2026-07-28 input_required round asked on A with the retry on B, and refuses its state on C after', async () => {
@@ -161,14 +161,14 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
       if (typeof init?.body === 'string' && init.body.includes('"requestState"')) requestState = JSON.parse(init.body).params.requestState;
       return response;
     };
-    await client.connect(new ModernTransport(new URL(instances[A]!.url), { fetch: recording }));
+    await client.connect(new ModernTransport(new URL(instances[A].url), { fetch: recording }));
     clients.push(client as unknown as Client);
 
     const result = await client.callTool({ name: 'ask', arguments: { question: 'The answer?' } });
-    expect((result.content as Array<{ text: string }>)[0]!.text).toBe(`${instances[B]!.port}: accept forty-two`);
-    expect(router.log.filter((entry) => entry.tool === 'ask').map((entry) => entry.port)).toEqual([instances[A]!.port, instances[B]!.port]);
+    expect((result.content as Array<{ text: string }>)[0].text).toBe(`${instances[B].port}: accept forty-two`);
+    expect(router.log.filter((entry) => entry.tool === 'ask').map((entry) => entry.port)).toEqual([instances[A].port, instances[B].port]);
 
-    const replay = await fetch(instances[C]!.url, {
+    const replay = await fetch(instances[C].url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'ask' },
       body: JSON.stringify({
@@ -194,7 +194,7 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
     const router = new InstanceRouter(instances);
     router.route = (request) => (request.rpc === 'subscriptions/listen' ? A : request.tool === 'add_tool' ? B : undefined);
     const client = new ModernClient({ name: 'multi-instance-listen', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-    await client.connect(new ModernTransport(new URL(instances[A]!.url), { fetch: router.fetch }));
+    await client.connect(new ModernTransport(new URL(instances[A].url), { fetch: router.fetch }));
     clients.push(client as unknown as Client);
     const changed: unknown[] = [];
     client.setNotificationHandler('notifications/tools/list_changed', (notification) => void changed.push(notification));
@@ -202,8 +202,8 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
     try {
       await client.callTool({ name: 'add_tool', arguments: { name: `v2_${randomUUID().slice(0, 8)}` } });
       await eventually(() => expect(changed).toHaveLength(1));
-      expect(router.log.find((entry) => entry.rpc === 'subscriptions/listen')?.port).toBe(instances[A]!.port);
-      expect(router.log.find((entry) => entry.tool === 'add_tool')?.port).toBe(instances[B]!.port);
+      expect(router.log.find((entry) => entry.rpc === 'subscriptions/listen')?.port).toBe(instances[A].port);
+      expect(router.log.find((entry) => entry.tool === 'add_tool')?.port).toBe(instances[B].port);
     } finally {
       await subscription.close();
     }
@@ -218,24 +218,24 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
 
     const call = client.callTool({ name: 'block', arguments: { marker } }, undefined, { signal: cancel.signal });
     call.catch(() => undefined);
-    await eventually(async () => expect((await instances[B]!.state()).started).toContain(marker));
+    await eventually(async () => expect((await instances[B].state()).started).toContain(marker));
     cancel.abort('changed my mind');
 
     await expect(call).rejects.toThrow();
-    await eventually(async () => expect((await instances[B]!.state()).aborted).toContain(marker));
+    await eventually(async () => expect((await instances[B].state()).aborted).toContain(marker));
     await eventually(() =>
-      expect(router.log.find((entry) => entry.rpc === 'notifications/cancelled')).toMatchObject({ port: instances[C]!.port, status: 202 }),
+      expect(router.log.find((entry) => entry.rpc === 'notifications/cancelled')).toMatchObject({ port: instances[C].port, status: 202 }),
     );
   });
 
   it('holds many GET streams with two Redis connections per instance', async () => {
     const streams = 300;
-    const sessions = await Promise.all(Array.from({ length: streams }, () => openSession(instances[A]!.url)));
+    const sessions = await Promise.all(Array.from({ length: streams }, () => openSession(instances[A].url)));
     const abort = new AbortController();
     try {
       const responses = await Promise.all(
         sessions.map((sessionId) =>
-          fetch(instances[A]!.url, {
+          fetch(instances[A].url, {
             headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
             signal: abort.signal,
           }),
@@ -247,7 +247,7 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
       expect(clientList).toHaveLength(instances.length * 2 + 1);
     } finally {
       abort.abort();
-      await Promise.all(sessions.map((sessionId) => fetch(instances[B]!.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })));
+      await Promise.all(sessions.map((sessionId) => fetch(instances[B].url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })));
     }
   });
 
@@ -258,8 +258,8 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
     const worker = async () => {
       while (next < 10_000) {
         const index = next++;
-        const sessionId = await openSession(instances[index % 3]!.url);
-        const closed = await fetch(instances[(index + 1) % 3]!.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
+        const sessionId = await openSession(instances[index % 3].url);
+        const closed = await fetch(instances[(index + 1) % 3].url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
         expect(closed.status).toBe(204);
       }
     };
@@ -285,16 +285,16 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
     const count = 40;
     await client.callTool({ name: 'emit', arguments: { count, intervalMs: 40 } });
     await eventually(() => expect(received.length).toBeGreaterThanOrEqual(10));
-    await instances[A]!.kill();
+    await instances[A].kill();
 
     await eventually(() => expect(received.length).toBeGreaterThanOrEqual(count), 15_000);
     await sleep(300);
     expect(received).toEqual(Array.from({ length: count }, (_, index) => index + 1));
     const resumed = router.log.filter((entry) => entry.httpMethod === 'GET' && entry.lastEventId !== undefined);
     expect(resumed.length).toBeGreaterThan(0);
-    expect(resumed.every((entry) => entry.port !== instances[A]!.port)).toBe(true);
+    expect(resumed.every((entry) => entry.port !== instances[A].port)).toBe(true);
 
-    await instances[A]!.restart();
+    await instances[A].restart();
   }, 60_000);
 
   describe('Redis restarted mid-run', () => {

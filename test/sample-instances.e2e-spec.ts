@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { AppInstance, startOnRedis } from './support/app-instances.js';
 
-const textOf = (result: Awaited<ReturnType<Client['callTool']>>) => (result.content as Array<{ text: string }>)[0]!.text;
+const textOf = (result: Awaited<ReturnType<Client['callTool']>>) => (result.content as Array<{ text: string }>)[0].text;
 
 /** The sample as a multi-instance demo: two processes on one Redis serve the same notes. */
 describe('the sample on two instances with REDIS_URL', () => {
@@ -32,21 +32,21 @@ describe('the sample on two instances with REDIS_URL', () => {
 
   it('adds a note through one instance and reads, searches, retitles and deletes it through the other', async () => {
     const [a, b] = await Promise.all(instances.map(connect));
-    const added = await a!.callTool({ name: 'add_note', arguments: { title: 'Groceries', text: 'Milk, eggs, zucchini' } });
-    const id = textOf(added).match(/Added note (\d+)\./)![1]!;
+    const added = await a.callTool({ name: 'add_note', arguments: { title: 'Groceries', text: 'Milk, eggs, zucchini' } });
+    const id = textOf(added).match(/Added note (\d+)\./)![1];
 
-    expect((await b!.readResource({ uri: `notes://${id}` })).contents[0]).toMatchObject({ text: '# Groceries\n\nMilk, eggs, zucchini\n' });
-    expect((await b!.listResources()).resources.map((resource) => resource.uri)).toContain(`notes://${id}`);
-    const found = await b!.callTool({ name: 'search_notes', arguments: { query: 'zucchini' } });
+    expect((await b.readResource({ uri: `notes://${id}` })).contents[0]).toMatchObject({ text: '# Groceries\n\nMilk, eggs, zucchini\n' });
+    expect((await b.listResources()).resources.map((resource) => resource.uri)).toContain(`notes://${id}`);
+    const found = await b.callTool({ name: 'search_notes', arguments: { query: 'zucchini' } });
     expect(found.structuredContent).toEqual({ matches: [{ id, title: 'Groceries' }] });
-    expect(textOf(await b!.callTool({ name: 'retitle_note', arguments: { id } }))).toBe(`Renamed note ${id} to "Shopping list".`);
-    expect((await a!.readResource({ uri: `notes://${id}` })).contents[0]).toMatchObject({ text: '# Shopping list\n\nMilk, eggs, zucchini\n' });
-    expect(textOf(await a!.callTool({ name: 'delete_note', arguments: { id } }))).toBe(`Deleted note ${id}.`);
-    await expect(b!.readResource({ uri: `notes://${id}` })).rejects.toMatchObject({ code: -32002 });
+    expect(textOf(await b.callTool({ name: 'retitle_note', arguments: { id } }))).toBe(`Renamed note ${id} to "Shopping list".`);
+    expect((await a.readResource({ uri: `notes://${id}` })).contents[0]).toMatchObject({ text: '# Shopping list\n\nMilk, eggs, zucchini\n' });
+    expect(textOf(await a.callTool({ name: 'delete_note', arguments: { id } }))).toBe(`Deleted note ${id}.`);
+    await expect(b.readResource({ uri: `notes://${id}` })).rejects.toMatchObject({ code: -32002 });
   });
 
   it('seeds the welcome note once, however many instances start', async () => {
-    const client = await connect(instances[1]!);
+    const client = await connect(instances[1]);
     const index = await client.readResource({ uri: 'notes://index' });
     expect((index.contents[0] as { text: string }).text.match(/Welcome/g)).toHaveLength(1);
   });

@@ -78,7 +78,7 @@ describe('sample app with the official SDK client', () => {
   it('reports invalid arguments as a tool error the model can read', async () => {
     const result = await client.callTool({ name: 'add', arguments: { a: 'two', b: 40 } });
     expect(result.isError).toBe(true);
-    expect((result.content as Array<{ text: string }>)[0]!.text).toMatch(/Invalid arguments for tool add: a: .*number/);
+    expect((result.content as Array<{ text: string }>)[0].text).toMatch(/Invalid arguments for tool add: a: .*number/);
   });
 
   it('answers an unknown tool with JSON-RPC -32602', async () => {
@@ -142,7 +142,7 @@ describe('sample app: the notes domain', () => {
     const listChanged = collect(session.client, ResourceListChangedNotificationSchema);
     const { content } = await session.client.callTool({ name: 'add_note', arguments: { title: 'Groceries', text: 'Milk, eggs' } });
     const [summary, link] = content as Array<Record<string, unknown>>;
-    const id = (link!.uri as string).slice('notes://'.length);
+    const id = (link.uri as string).slice('notes://'.length);
     expect(summary).toEqual({ type: 'text', text: `Added note ${id}.` });
     expect(link).toEqual({ type: 'resource_link', uri: `notes://${id}`, name: 'Groceries', mimeType: 'text/markdown' });
     expect(logs.items.map((message) => message.params)).toEqual([{ level: 'info', logger: 'notes', data: { event: 'note-added', id } }]);

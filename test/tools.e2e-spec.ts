@@ -44,7 +44,7 @@ describe('tool results and errors (official SDK client)', () => {
   it('hides the message and stack of any other error', async () => {
     const result = await call('crash');
     expect(result.isError).toBe(true);
-    expect(result.content[0]!.text).toBe('Tool crash failed with an internal error.');
+    expect(result.content[0].text).toBe('Tool crash failed with an internal error.');
     expect(JSON.stringify(result)).not.toMatch(/hunter2|postgres|\.ts:\d+/);
     // The server's log keeps what the client must not see: the message and the stack.
     expect(logger.errors).toContainEqual(
@@ -58,11 +58,11 @@ describe('tool results and errors (official SDK client)', () => {
     });
     const missing = await call('json_schema_args', {});
     expect(missing.isError).toBe(true);
-    expect(missing.content[0]!.text).toBe("Invalid arguments for tool json_schema_args: arguments must have required property 'count'");
+    expect(missing.content[0].text).toBe("Invalid arguments for tool json_schema_args: arguments must have required property 'count'");
     const wrong = await call('json_schema_args', { count: 0, email: 'nope', extra: true });
-    expect(wrong.content[0]!.text).toContain('arguments/count must be >= 1');
-    expect(wrong.content[0]!.text).toContain('arguments/email must match format "email"');
-    expect(wrong.content[0]!.text).toContain('must NOT have additional properties');
+    expect(wrong.content[0].text).toContain('arguments/count must be >= 1');
+    expect(wrong.content[0].text).toContain('arguments/email must match format "email"');
+    expect(wrong.content[0].text).toContain('must NOT have additional properties');
   });
 
   it('sends a plain JSON Schema input to clients unchanged', async () => {
@@ -85,6 +85,6 @@ describe('tool results and errors (official SDK client)', () => {
   });
 
   it('gives handlers the caller (anonymous without auth)', async () => {
-    expect((await call('whoami')).content[0]!.text).toBe('anonymous');
+    expect((await call('whoami')).content[0].text).toBe('anonymous');
   });
 });

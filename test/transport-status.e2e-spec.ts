@@ -86,7 +86,7 @@ describe('MCP endpoint: HTTP status table', () => {
         headers: { 'content-type': 'application/json', accept: MCP_ACCEPT, 'mcp-session-id': sessionId },
         body: chunked,
         duplex: 'half',
-      } as RequestInit);
+      });
       expect(response.status).toBe(413);
     });
 

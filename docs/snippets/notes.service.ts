@@ -14,7 +14,7 @@ export class NotesService {
 
   async add(owner: string, text: string): Promise<string> {
     const id = String(this.notes.size + 1);
-    this.notes.set(id, { id, title: text.split('\n')[0]!, body: text, owner });
+    this.notes.set(id, { id, title: text.split('\n')[0], body: text, owner });
     return id;
   }
 

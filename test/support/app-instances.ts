@@ -114,8 +114,8 @@ export class AppInstance {
     const from = this.output.length;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`instance on ${this.port} did not start:\n${this.output}`)), 20_000);
-      child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stderr.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => {
         this.output += chunk.toString();
         if (this.output.indexOf(this.program.ready, from) >= 0) {
           clearTimeout(timer);
@@ -167,7 +167,7 @@ export class InstanceRouter {
     const lastEventId = headers.get('last-event-id');
     if (lastEventId) entry.lastEventId = lastEventId;
     const pinned = this.route(entry);
-    let target = pinned !== undefined && this.instances[pinned]!.alive ? this.instances[pinned]! : this.nextAlive();
+    let target = pinned !== undefined && this.instances[pinned].alive ? this.instances[pinned] : this.nextAlive();
     for (let attempt = 1; ; attempt++) {
       const sent = { ...entry, port: target.port };
       url.port = String(target.port);
@@ -187,7 +187,7 @@ export class InstanceRouter {
 
   private nextAlive(): AppInstance {
     for (let tries = 0; tries < this.instances.length; tries++) {
-      const instance = this.instances[this.turn++ % this.instances.length]!;
+      const instance = this.instances[this.turn++ % this.instances.length];
       if (instance.alive) return instance;
     }
     throw new Error('no instance is alive');

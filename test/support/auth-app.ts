@@ -60,5 +60,5 @@ export async function connectWithToken(url: string, token: string): Promise<{ cl
 
 /** The JSON text of a tool result's first content item. */
 export function textOf(result: unknown): string {
-  return ((result as { content: Array<{ text: string }> }).content[0]!).text;
+  return ((result as { content: Array<{ text: string }> }).content[0]).text;
 }

@@ -240,7 +240,7 @@ export class TestAuthorizationServer {
     let secret = form.get('client_secret') ?? undefined;
     const basic = /^Basic (.+)$/i.exec(request.headers.authorization ?? '');
     if (basic) {
-      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       clientId = decodeURIComponent(decoded.slice(0, colon));
       secret = decodeURIComponent(decoded.slice(colon + 1));

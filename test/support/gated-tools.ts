@@ -25,7 +25,7 @@ export class Gate {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         this.aborted.add(key);
-        reject(signal.reason);
+        reject(signal.reason as Error);
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.waiters.set(key, [...(this.waiters.get(key) ?? []), () => {

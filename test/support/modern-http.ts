@@ -35,7 +35,7 @@ export function modernHeaders(body: { method: string; params?: Record<string, un
   return {
     'mcp-protocol-version': MODERN_VERSION,
     'mcp-method': body.method,
-    ...(source && typeof body.params?.[source] === 'string' && { 'mcp-name': body.params[source] as string }),
+    ...(source && typeof body.params?.[source] === 'string' && { 'mcp-name': body.params[source] }),
   };
 }
 

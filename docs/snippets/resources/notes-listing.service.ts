@@ -16,7 +16,7 @@ export class NotesListing implements OnModuleInit {
       name: 'note',
       mimeType: 'text/markdown',
       list: async () => this.notes.all().map((note) => ({ uri: `notes://${note.id}`, name: note.title })),
-      handler: async ({ variables }) => this.notes.get(variables.id!)?.body ?? '',
+      handler: async ({ variables }) => this.notes.get(variables.id)?.body ?? '',
     });
     // #endregion
   }

@@ -18,7 +18,7 @@ export class NotesResources {
     mimeType: 'text/markdown',
   })
   note({ variables }: McpResourceRequest, ctx: McpContext) {
-    const note = this.notes.get(variables.id!);
+    const note = this.notes.get(variables.id);
     if (!note || note.owner !== ctx.auth.subject) throw new NotFoundException();   // "Resource not found"
     return note.body;
   }

@@ -17,8 +17,8 @@ export class MathTools {
     scopes: ['math:use'],                                 // OAuth scopes (see docs/auth.md)
     visible: (ctx) => ctx.auth.scopes.includes('beta'),   // per request: hidden tools do not exist for the caller
   })
-  add({ a, b }: { a: number; b: number }, ctx: McpContext) {
-    ctx.log('debug', { a, b });
+  async add({ a, b }: { a: number; b: number }, ctx: McpContext) {
+    await ctx.log('debug', { a, b });
     return { sum: a + b };
   }
   // #endregion

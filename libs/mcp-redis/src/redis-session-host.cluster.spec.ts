@@ -41,8 +41,8 @@ describe('RedisSessionHost on a Redis Cluster', () => {
         await host.appendEvent(id, 'b', 'two', true);
         await host.putValue(id, 'k', 'v');
       }
-      const received = firstValueFrom(host.streamEvents(ids[0]!, 'a', 0).pipe(take(2), toArray()));
-      await host.appendEvent(ids[0]!, 'a', 'live');
+      const received = firstValueFrom(host.streamEvents(ids[0], 'a', 0).pipe(take(2), toArray()));
+      await host.appendEvent(ids[0], 'a', 'live');
       expect((await received).map((event) => event.payload)).toEqual(['one', 'live']);
 
       const keysPerNode = await Promise.all(cluster.servers.map(async (server) => (await server.cli('KEYS', `${keyPrefix}*`)).split('\n').filter(Boolean)));
@@ -51,7 +51,7 @@ describe('RedisSessionHost on a Redis Cluster', () => {
         const holders = keysPerNode.filter((keys) => keys.some((key) => key.includes(`{${id}}`)));
         expect(holders).toHaveLength(1);
         // session hash, streams set, two streams
-        expect(holders[0]!.filter((key) => key.includes(`{${id}}`))).toHaveLength(4);
+        expect(holders[0].filter((key) => key.includes(`{${id}}`))).toHaveLength(4);
       }
       for (const id of ids) await host.deleteSession(id);
       const left = await Promise.all(cluster.servers.map((server) => server.cli('KEYS', `${keyPrefix}*`)));

@@ -55,7 +55,7 @@ const MESSAGE_LOG_TTL_MS = 60 * 60 * 1000;
 const compareIds = (a: string, b: string): number => {
   const [aMs, aSeq] = a.split('-').map(Number);
   const [bMs, bSeq] = b.split('-').map(Number);
-  return aMs! - bMs! || aSeq! - bSeq!;
+  return aMs - bMs || aSeq - bSeq;
 };
 
 /** How far back a catch-up re-reads before the newest message delivered: publishes may arrive out of id order. */
@@ -332,7 +332,7 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
       const windowStart = `${Math.max(0, Number(cursor.newest.split('-')[0]) - CATCH_UP_WINDOW_MS)}-0`;
       const start = compareIds(windowStart, cursor.floor) > 0 ? windowStart : `(${cursor.floor}`;
       const missed = (await this.command(() => this.client.xrange(this.keys.messageLog(channel), start, '+'))) as RawEntry[];
-      for (const [id, fields] of missed) this.deliver(channel, cursor, id, fields[1]!);
+      for (const [id, fields] of missed) this.deliver(channel, cursor, id, fields[1]);
     } catch (error) {
       this.logger.warn(`Catching up on ${channel} failed: ${String(error)}`);
     } finally {
@@ -429,7 +429,7 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
     if (status !== 'ok') return { kind: status as 'gone' | 'gap' | 'done' };
     return {
       kind: 'events',
-      events: (entries ?? []).map(([id, fields]) => ({ seq: Number.parseInt(id, 10), payload: fields[1]!, final: fields[2] === 'f' })),
+      events: (entries ?? []).map(([id, fields]) => ({ seq: Number.parseInt(id, 10), payload: fields[1], final: fields[2] === 'f' })),
     };
   }
 

@@ -31,7 +31,7 @@ export class NotesSync implements OnModuleInit, OnModuleDestroy {
         (await this.notes.list()).map((note) => ({ uri: noteUri(note.id), name: note.title, annotations: { lastModified: note.updatedAt } })),
       complete: { id: (value) => this.notes.ids(value) },
       // An unknown id throws NotFoundException: answered "Resource not found".
-      handler: async ({ variables }) => noteMarkdown(await this.notes.get(variables.id!)),
+      handler: async ({ variables }) => noteMarkdown(await this.notes.get(variables.id)),
     });
     this.subscription = this.notes.changes$.subscribe(({ type, note }) => {
       void this.events.notifyResourceUpdated(noteUri(note.id));

@@ -19,7 +19,7 @@ export const ANONYMOUS_PRINCIPAL: McpPrincipal = Object.freeze({
   scopes: [],
   claims: {},
   anonymous: true,
-}) as McpPrincipal;
+});
 
 /** The key a session stores to recognise its owner: issuer and subject, unambiguously joined. */
 export const principalKey = (principal: McpPrincipal): string =>

@@ -32,12 +32,12 @@ export class PassportAuthenticator implements Authenticator {
     options: PassportAuthenticatorOptions = {},
   ) {
     this.toPrincipal = options.toPrincipal ?? principalFromUser;
-    const authenticator = this;
+    const failure = (info: unknown, request: AuthenticatorRequest) => this.failure(info, request);
     const Guard = AuthGuard(strategy);
     class McpPassportGuard extends Guard {
       override handleRequest<TUser>(error: unknown, user: unknown, info: unknown, context: ExecutionContext): TUser {
-        if (error) throw error;
-        if (!user) throw authenticator.failure(info, context.switchToHttp().getRequest<AuthenticatorRequest>());
+        if (error) throw error instanceof Error ? error : new Error(`The passport strategy ${strategy} failed.`, { cause: error });
+        if (!user) throw failure(info, context.switchToHttp().getRequest<AuthenticatorRequest>());
         return user as TUser;
       }
     }

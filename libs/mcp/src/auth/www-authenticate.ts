@@ -5,6 +5,8 @@ import type { McpAuthError } from './auth.errors.js';
  * would end or corrupt the header) replaced by spaces.
  */
 export function quoteHeaderValue(value: string): string {
+  // Control characters cannot appear in a header value (RFC 9110 section 5.5): they are what is replaced.
+  // eslint-disable-next-line no-control-regex
   const safe = value.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, ' ').replace(/[\\"]/g, (char) => `\\${char}`);
   return `"${safe}"`;
 }

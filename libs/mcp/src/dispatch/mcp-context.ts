@@ -283,6 +283,7 @@ export class McpContext {
    *   roots: { listRoots: true },
    * });
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each request's answer type is inferred per key
   async requestInputs<R extends Record<string, McpInputRequest<any>>>(
     requests: R,
     options?: ClientInputOptions,
@@ -296,14 +297,14 @@ export class McpContext {
       entries.map(([, prepared]) => prepared.request),
       { signal: this.signal, ...options },
     );
-    const answers = await Promise.all(entries.map(([key, prepared], index) => prepared.read(results[index]!).then((value) => [key, value])));
+    const answers = await Promise.all(entries.map(([key, prepared], index) => prepared.read(results[index]).then((value) => [key, value])));
     return Object.fromEntries(answers) as { [K in keyof R]: McpInputResult<R[K]> };
   }
 
   private async askOne(prepared: PreparedInput, options: McpInputOptions = {}): Promise<unknown> {
     const { key, ...rest } = options;
     const [result] = await this.input.ask([{ ...prepared.request, ...(key !== undefined && { key }) }], { signal: this.signal, ...rest });
-    return prepared.read(result!);
+    return prepared.read(result);
   }
 
   private prepareSampling(params: CreateMessageParams): PreparedInput {
@@ -339,7 +340,7 @@ export class McpContext {
 
   private prepareRoots(): PreparedInput {
     this.requireCapability('roots');
-    return { request: { method: 'roots/list', params: {} }, read: async (result) => (result.roots ?? []) as Root[] };
+    return { request: { method: 'roots/list', params: {} }, read: async (result) => (result.roots ?? []) };
   }
 
   private requireCapability(name: 'sampling' | 'elicitation' | 'roots'): unknown {

@@ -38,7 +38,7 @@ export class ServerCapabilitiesService {
     // The `capabilities` option adds to each capability rather than replacing it.
     for (const [key, value] of Object.entries(this.options.capabilities ?? {})) {
       const name = key as keyof ServerCapabilities;
-      capabilities[name] = { ...(capabilities[name] as object), ...(value as object) } as never;
+      capabilities[name] = { ...(capabilities[name] as object), ...(value as object) };
     }
     return capabilities;
   }

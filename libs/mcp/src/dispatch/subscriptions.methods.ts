@@ -83,5 +83,5 @@ function readFilter(value: unknown): ListenFilter {
       throw McpError.invalidParams(`notifications.resourceSubscriptions may name at most ${MAX_RESOURCE_SUBSCRIPTIONS} URIs.`);
     }
   }
-  return filter as ListenFilter;
+  return filter;
 }

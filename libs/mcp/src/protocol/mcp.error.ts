@@ -73,7 +73,7 @@ export class McpClientCapabilityError extends McpToolError {
     this.name = 'McpClientCapabilityError';
     this.requiredCapabilities = capability
       .split('.')
-      .reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), {}) as ClientCapabilities;
+      .reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), {});
   }
 
   toMcpError(): McpError {

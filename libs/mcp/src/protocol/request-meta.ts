@@ -40,7 +40,7 @@ export function readRequestMeta(params: Record<string, unknown> | undefined): Mo
   }
   return {
     protocolVersion,
-    clientCapabilities: clientCapabilities as ClientCapabilities,
+    clientCapabilities: clientCapabilities,
     ...(clientInfo !== undefined && { clientInfo: clientInfo as unknown as Implementation }),
     ...(logLevel !== undefined && { logLevel: logLevel as LoggingLevel }),
   };

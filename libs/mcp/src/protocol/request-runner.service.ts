@@ -92,8 +92,9 @@ export class RequestRunner {
 /** Rejects when `signal` aborts (never resolves). */
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    // The request's controller aborts with an Error (RequestAbortedError, InstanceStoppingError).
+    if (signal.aborted) reject(signal.reason as Error);
+    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
   });
 }
 

@@ -13,6 +13,8 @@ import { McpRegistrationError, McpRegistry } from './mcp-registry.service.js';
 import type { McpResourceOptions, McpResourceTemplateOptions } from './mcp-resource.decorator.js';
 import type { McpToolOptions } from './mcp-tool.decorator.js';
 
+// A decorated method takes whatever parameters its author declared.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type BoundMethod = (...args: any[]) => unknown;
 
 /**

@@ -4,7 +4,7 @@ import { checkCacheHint, type McpCacheHint } from '../dispatch/cache-hints.js';
 import type { McpContext } from '../dispatch/mcp-context.js';
 import type { Prompt, PromptArgument, Resource, ResourceTemplate, Tool } from '../protocol/mcp.types.js';
 import type { McpCompleteFunction, McpItemOptions } from './mcp-item.options.js';
-import type { McpCompletionTarget, McpPromptArgument, McpPromptOptions } from './mcp-prompt.decorator.js';
+import type { McpCompletionTarget, McpPromptOptions } from './mcp-prompt.decorator.js';
 import type { McpResourceOptions, McpResourceRequest, McpResourceTemplateOptions } from './mcp-resource.decorator.js';
 import type { McpToolOptions } from './mcp-tool.decorator.js';
 import { headerParamsOf, type HeaderParam } from './header-params.js';
@@ -15,6 +15,8 @@ type Handler<A> = (first: A, ctx: McpContext) => unknown;
 
 /** A tool added at run time: the decorator's options plus the function to run. */
 export interface McpToolDefinition extends McpToolOptions {
+  // The arguments were validated against `input`; `any` lets the handler declare their type.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   handler: (args: any, ctx: McpContext) => unknown;
 }
 
@@ -27,6 +29,8 @@ export interface McpResourceTemplateDefinition extends McpResourceTemplateOption
 }
 
 export interface McpPromptDefinition extends McpPromptOptions {
+  // The arguments were validated against `arguments`; `any` lets the handler declare their type.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   handler: (args: any, ctx: McpContext) => unknown;
 }
 
@@ -228,7 +232,7 @@ export class McpRegistry {
       input = compileSchema(declared, 'input', owner);
       argumentList = promptArguments(input.jsonSchema, owner);
     } else if (declared !== undefined) {
-      argumentList = (declared as McpPromptArgument[]).map(({ complete: fn, ...argument }) => {
+      argumentList = (declared).map(({ complete: fn, ...argument }) => {
         if (fn) completions[argument.name] = fn;
         return argument;
       });

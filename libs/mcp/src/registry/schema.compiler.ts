@@ -95,7 +95,7 @@ export function compileSchema(schema: McpSchema, direction: 'input' | 'output', 
   try {
     check = ajv().compile(schema);
   } catch (error) {
-    throw new Error(`${owner}: invalid JSON Schema: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${owner}: invalid JSON Schema: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return {
     jsonSchema: schema,

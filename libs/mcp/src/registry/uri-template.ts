@@ -12,7 +12,7 @@ export class UriTemplate {
     let source = '';
     let last = 0;
     for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
-      const name = match[1]!;
+      const name = match[1];
       if (!/^[A-Za-z0-9_]+$/.test(name)) {
         throw new Error(`URI template ${template}: "{${name}}" is not a level-1 variable (letters, digits, _).`);
       }
@@ -35,7 +35,7 @@ export class UriTemplate {
     if (!match) return undefined;
     const values: Record<string, string> = {};
     try {
-      this.variables.forEach((name, index) => (values[name] = decodeURIComponent(match[index + 1]!)));
+      this.variables.forEach((name, index) => (values[name] = decodeURIComponent(match[index + 1])));
     } catch {
       return undefined;
     }

@@ -20,7 +20,7 @@ export function parseEventId(value: string): EventPosition | undefined {
   const match = /^([A-Za-z0-9_-]{1,64})\.(0|[1-9][0-9]{0,15})$/.exec(value);
   if (!match) return undefined;
   const seq = Number(match[2]);
-  return Number.isSafeInteger(seq) ? { streamId: match[1]!, seq } : undefined;
+  return Number.isSafeInteger(seq) ? { streamId: match[1], seq } : undefined;
 }
 
 /** A fresh id for the stream of one POST request. */

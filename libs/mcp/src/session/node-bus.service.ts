@@ -88,11 +88,11 @@ export class NodeBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   broadcast(message: BusMessage): Promise<void> {
-    return this.host.broadcast(message as NodeMessage);
+    return this.host.broadcast(message);
   }
 
   publish(nodeId: string, message: BusMessage): Promise<void> {
-    return this.host.publish(nodeId, message as NodeMessage);
+    return this.host.publish(nodeId, message);
   }
 
   private receive(message: NodeMessage): void {

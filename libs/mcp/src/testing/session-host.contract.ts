@@ -28,10 +28,10 @@ import {
  * which is the default; with `node:test` pass them: `import { describe, it, beforeEach, afterEach } from 'node:test'`.
  */
 export interface ContractTestRunner {
-  describe(name: string, body: () => void): unknown;
-  it(name: string, body: () => Promise<void>): unknown;
-  beforeEach(body: () => Promise<void> | void): unknown;
-  afterEach(body: () => Promise<void> | void): unknown;
+  describe: (name: string, body: () => void) => unknown;
+  it: (name: string, body: () => Promise<void>) => unknown;
+  beforeEach: (body: () => Promise<void> | void) => unknown;
+  afterEach: (body: () => Promise<void> | void) => unknown;
 }
 
 /** The runner's functions from the globals Jest and Vitest define; fails with a clear message elsewhere. */
@@ -297,7 +297,7 @@ export function describeSessionHostContract(
 
         expect([...seqs].sort((a, b) => a - b)).toEqual(payloads.map((_, index) => index + 1));
         const replayed = await replay(id, 's', 0).first(payloads.length);
-        expect(replayed).toEqual(seqs.map((seq, index) => event(seq, payloads[index]!)).sort((a, b) => a.seq - b.seq));
+        expect(replayed).toEqual(seqs.map((seq, index) => event(seq, payloads[index])).sort((a, b) => a.seq - b.seq));
       });
 
       it('stores nothing for an unknown session', async () => {

@@ -91,7 +91,7 @@ export function accepts(acceptHeader: string | undefined, mediaType: string): bo
 }
 
 export const isJsonContentType = (contentType: string | undefined): boolean =>
-  contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() === 'application/json';
+  contentType !== undefined && contentType.split(';')[0].trim().toLowerCase() === 'application/json';
 
 /** Matches an `Origin` against the allow-list; an entry ending in `:*` allows any port of its host. */
 export function isOriginAllowed(origin: string, allowed: string[] | '*'): boolean {
