@@ -26,7 +26,8 @@ export interface LiveConnection {
 @Injectable()
 export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LiveStreams.name);
-  private readonly connections = new Map<string, LiveConnection>();
+  /** Connections by session, then by connection id: a claim or a deletion touches one session's few. */
+  private readonly connections = new Map<string, Map<string, LiveConnection>>();
   private readonly subscription = new Subscription();
   private refreshTimer: NodeJS.Timeout | undefined;
 
@@ -41,10 +42,8 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
     this.refreshTimer.unref();
     this.subscription.add(
       this.bus.on('stream-claimed').subscribe(({ sessionId, streamId, connectionId }) => {
-        for (const [id, connection] of this.connections) {
-          if (id !== connectionId && connection.sessionId === sessionId && connection.streamId === streamId) {
-            connection.close();
-          }
+        for (const [id, connection] of [...(this.connections.get(sessionId) ?? [])]) {
+          if (id !== connectionId && connection.streamId === streamId) connection.close();
         }
       }),
     );
@@ -54,13 +53,14 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
   onApplicationShutdown(): void {
     clearInterval(this.refreshTimer);
     this.subscription.unsubscribe();
-    for (const connection of [...this.connections.values()]) connection.close();
+    for (const session of [...this.connections.values()]) for (const connection of [...session.values()]) connection.close();
   }
 
   /** Registers a connection and tells every node it now owns the stream; returns its release function. */
   async claim(connection: LiveConnection): Promise<() => void> {
     const connectionId = randomBytes(9).toString('base64url');
-    this.connections.set(connectionId, connection);
+    const session = this.connections.get(connection.sessionId) ?? new Map<string, LiveConnection>();
+    this.connections.set(connection.sessionId, session.set(connectionId, connection));
     if (connection.streamId === STANDALONE_STREAM_ID) await this.markListening([connection.sessionId]);
     await this.bus.broadcast({
       type: 'stream-claimed',
@@ -68,14 +68,17 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
       streamId: connection.streamId,
       connectionId,
     });
-    return () => this.connections.delete(connectionId);
+    return () => {
+      session.delete(connectionId);
+      if (session.size === 0 && this.connections.get(connection.sessionId) === session) this.connections.delete(connection.sessionId);
+    };
   }
 
   /** Sessions with a stream of the given id held on this node. */
   sessionsHolding(streamId: string): Set<string> {
     const sessions = new Set<string>();
-    for (const connection of this.connections.values()) {
-      if (connection.streamId === streamId) sessions.add(connection.sessionId);
+    for (const [sessionId, session] of this.connections) {
+      for (const connection of session.values()) if (connection.streamId === streamId) sessions.add(sessionId);
     }
     return sessions;
   }
@@ -89,8 +92,6 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
   }
 
   closeSession(sessionId: string): void {
-    for (const connection of [...this.connections.values()]) {
-      if (connection.sessionId === sessionId) connection.close();
-    }
+    for (const connection of [...(this.connections.get(sessionId)?.values() ?? [])]) connection.close();
   }
 }
