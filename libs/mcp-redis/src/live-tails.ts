@@ -5,7 +5,8 @@ import type { ChannelLease, RedisPubSub } from './redis-pubsub.js';
 
 /** What one read of a stream's log found. */
 export type LogRead =
-  | { kind: 'events'; events: SessionEvent[] }
+  /** `expiresInMs`: until the session expires unless touched (negative: no expiry). */
+  | { kind: 'events'; events: SessionEvent[]; expiresInMs: number }
   /** The session no longer exists. */
   | { kind: 'gone' }
   /** Events after the position were dropped by retention, or the position lies beyond the log. */
@@ -22,8 +23,12 @@ export interface LogSource {
 
 export interface LiveTailsOptions {
   batchSize: number;
+  /** Re-read every open stream this often even without a wake-up; 0: never. */
   pollIntervalMs: number;
 }
+
+/** How long after a session's expiry its streams check that it is gone (Redis expires keys lazily and by sampling). */
+const EXPIRY_CHECK_DELAY_MS = 100;
 
 interface Tail {
   sessionId: string;
@@ -37,14 +42,19 @@ interface Tail {
   /** A wake-up arrived during a read: read once more afterwards. */
   again: boolean;
   closed: boolean;
+  /** Reads again when the session would expire, to end the stream if it did. */
+  expiryCheck: NodeJS.Timeout | undefined;
 }
 
 /**
  * Live reads of session streams without a blocking Redis read per stream: each open stream holds
  * its session's wake channel on the node's one subscriber connection and reads the log (`XRANGE`
  * from the last event it delivered) when a wake-up says there is more. The log, not the wake-up,
- * is what gets delivered, so a lost or duplicated wake-up never loses or repeats an event; a slow
- * poll catches the rare lost one and notices sessions that expired.
+ * is what gets delivered, so a duplicated wake-up never repeats an event. Idle streams cost Redis
+ * nothing: a stream reads again only when its session would expire (learnt from each read), which
+ * ends it if the session did expire. Wake-ups are lost only with the subscriber connection, and
+ * then every tail ends so its client resumes; `pollIntervalMs` adds a periodic re-read as a
+ * further safety net.
  */
 export class LiveTails {
   private readonly sessions = new Map<string, Set<Tail>>();
@@ -75,6 +85,7 @@ export class LiveTails {
         reading: false,
         again: false,
         closed: false,
+        expiryCheck: undefined,
       };
       let tails = this.sessions.get(sessionId);
       if (!tails) this.sessions.set(sessionId, (tails = new Set()));
@@ -150,6 +161,7 @@ export class LiveTails {
         tail.subscriber.error(new ReplayUnavailableError(tail.streamId, tail.lastSeq));
         return false;
       case 'events':
+        this.checkAtExpiry(tail, found.expiresInMs);
         for (const event of found.events) {
           if (tail.closed) return false;
           tail.lastSeq = event.seq;
@@ -163,9 +175,17 @@ export class LiveTails {
     }
   }
 
+  private checkAtExpiry(tail: Tail, expiresInMs: number): void {
+    clearTimeout(tail.expiryCheck);
+    if (expiresInMs < 0) return;
+    tail.expiryCheck = setTimeout(() => void this.read(tail), expiresInMs + EXPIRY_CHECK_DELAY_MS);
+    tail.expiryCheck.unref();
+  }
+
   private remove(tail: Tail): void {
     if (tail.closed) return;
     tail.closed = true;
+    clearTimeout(tail.expiryCheck);
     tail.lease.release();
     const tails = this.sessions.get(tail.sessionId);
     tails?.delete(tail);
@@ -174,7 +194,7 @@ export class LiveTails {
   }
 
   private startPolling(): void {
-    if (this.pollTimer) return;
+    if (this.pollTimer || this.options.pollIntervalMs <= 0) return;
     this.pollTimer = setInterval(() => {
       for (const tails of this.sessions.values()) for (const tail of tails) void this.read(tail);
     }, this.options.pollIntervalMs);

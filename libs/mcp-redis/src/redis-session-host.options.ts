@@ -44,8 +44,10 @@ export interface RedisSessionHostOptions {
    */
   commandTimeoutMs?: number;
   /**
-   * How often every live stream re-reads its log without a wake-up, so that a session that expired
-   * ends its streams and a wake-up lost in a reconnect costs at most this delay. Default 15 s.
+   * How often every live stream re-reads its log without a wake-up, as a safety net for wake-ups
+   * lost without the subscriber connection dropping (which ends every stream, so clients resume).
+   * Default 0: never; idle streams then cost Redis nothing, and a stream re-reads only when its
+   * session would expire, which ends it if it did.
    */
   pollIntervalMs?: number;
   /** Events read per `XRANGE` while a stream catches up. Default 256. */
@@ -65,7 +67,7 @@ export function resolveRedisSessionHostOptions(options: RedisSessionHostOptions,
     maxValueBytes: options.maxValueBytes ?? 64 * 1024,
     maxValuesPerSession: options.maxValuesPerSession ?? 256,
     commandTimeoutMs: options.commandTimeoutMs ?? 2_000,
-    pollIntervalMs: options.pollIntervalMs ?? 15_000,
+    pollIntervalMs: options.pollIntervalMs ?? 0,
     readBatchSize: options.readBatchSize ?? 256,
   } satisfies ResolvedRedisSessionHostOptions;
   if (resolved.keyPrefix.includes('{') || resolved.keyPrefix.includes('}')) {

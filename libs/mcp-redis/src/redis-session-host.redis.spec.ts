@@ -17,6 +17,12 @@ async function connections(server: RedisServer): Promise<number> {
   return (await server.cli('CLIENT', 'LIST')).split('\n').filter(Boolean).length - 1;
 }
 
+/** Commands the server has answered, other than the `INFO` that asks. */
+async function commandsServed(server: RedisServer): Promise<number> {
+  const stats = (await server.cli('INFO', 'commandstats')).split('\n').filter((line) => line.startsWith('cmdstat_') && !line.startsWith('cmdstat_info:'));
+  return stats.reduce((sum, line) => sum + Number(/calls=(\d+)/.exec(line)![1]), 0);
+}
+
 async function eventually(check: () => Promise<void>, timeoutMs = 5_000): Promise<void> {
   const start = Date.now();
   for (;;) {
@@ -138,6 +144,21 @@ describe('RedisSessionHost with a real redis-server', () => {
 
     expect((await Promise.all(received)).map((event) => event.payload)).toEqual(ids.map((id) => `to ${id}`));
     expect(await connections(server)).toBe(before + 2);
+  });
+
+  it('costs Redis nothing while live streams are idle, and ends each when its session expires', async () => {
+    const host = newHost();
+    const ids = await Promise.all(Array.from({ length: 200 }, () => newSession(host, { idleTtlMs: 2_000 })));
+    const ended = ids.map((id) => lastValueFrom(host.streamEvents(id, 'get', 0).pipe(toArray(), timeout(10_000))));
+    await eventually(async () => expect(host.liveStreams).toBe(200));
+    await sleep(300); // every stream's first read has been answered
+    const before = await commandsServed(server);
+
+    await sleep(1_200);
+
+    expect((await commandsServed(server)) - before).toBe(0);
+    // Each stream reads again once its session would have expired, finds it gone and ends, without an event.
+    expect(await Promise.all(ended)).toEqual(ids.map(() => []));
   });
 
   it('closes the connections it created, but not a client it was given', async () => {

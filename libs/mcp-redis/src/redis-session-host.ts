@@ -423,13 +423,14 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
   }
 
   private async readLog(sessionId: string, streamId: string, afterSeq: number, count: number): Promise<LogRead> {
-    const [status, entries] = (await this.command(() =>
+    const [status, entries, expiresInMs] = (await this.command(() =>
       READ_EVENTS.run(this.client, [this.keys.session(sessionId), this.keys.stream(sessionId, streamId)], [afterSeq, count]),
-    )) as [string, RawEntry[] | undefined];
+    )) as [string, RawEntry[] | undefined, number | undefined];
     if (status !== 'ok') return { kind: status as 'gone' | 'gap' | 'done' };
     return {
       kind: 'events',
       events: (entries ?? []).map(([id, fields]) => ({ seq: Number.parseInt(id, 10), payload: fields[1], final: fields[2] === 'f' })),
+      expiresInMs: expiresInMs ?? -1,
     };
   }
 

@@ -143,22 +143,24 @@ return {seq, ended}
 /**
  * KEYS: session, stream. ARGV: after seq, count. Reads the events after a sequence number:
  * {'gone'} when the session no longer exists, {'gap'} when retention dropped events after it or it
- * lies beyond the last one, {'done'} when the stream ended and nothing is left, else {'ok', entries}.
+ * lies beyond the last one, {'done'} when the stream ended and nothing is left, else
+ * {'ok', entries, milliseconds until the session expires}.
  */
 export const READ_EVENTS = script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'gone'} end
 local after = tonumber(ARGV[1])
 local entries = redis.call('XRANGE', KEYS[2], '(' .. string.format('%d', after) .. '-0', '+', 'COUNT', ARGV[2])
+local ttl = redis.call('PTTL', KEYS[1])
 if #entries > 0 then
   if seq_of(entries[1]) ~= after + 1 then return {'gap'} end
-  return {'ok', entries}
+  return {'ok', entries, ttl}
 end
 local last = last_entry(KEYS[2])
 local last_seq = 0
 if last then last_seq = seq_of(last) end
 if after > last_seq then return {'gap'} end
 if last and is_final(last) then return {'done'} end
-return {'ok', {}}
+return {'ok', {}, ttl}
 `);
 
 /**
