@@ -10,6 +10,11 @@ import { McpError } from './mcp.error.js';
 export type RunOutcome =
   | { kind: 'result'; result: Record<string, unknown> }
   | { kind: 'error'; error: JsonRpcErrorObject }
+  /**
+   * The handler asked the client something still unanswered (2026-07-28 multi round-trip
+   * requests): the request is answered `input_required`, whatever the handler did with the signal.
+   */
+  | { kind: 'input_required' }
   /** Cancelled (by the client, its session ending, or shutdown): no response is sent. */
   | { kind: 'cancelled' };
 
@@ -71,9 +76,10 @@ export class RequestRunner {
       const served = Promise.resolve().then(() => this.dispatcher.dispatch(request, ctx));
       served.catch(() => undefined);
       const result = await Promise.race([served, rejectOnAbort(controller.signal)]);
-      return controller.signal.aborted ? this.aborted(controller.signal) : { kind: 'result', result: { ...result } };
+      return this.interrupted(controller.signal, input) ?? { kind: 'result', result: { ...result } };
     } catch (error) {
-      if (controller.signal.aborted) return this.aborted(controller.signal);
+      const interrupted = this.interrupted(controller.signal, input);
+      if (interrupted) return interrupted;
       if (error instanceof McpError) return { kind: 'error', error: error.toJsonRpc() };
       this.logger.error(`${request.method} failed`, error instanceof Error ? error.stack : String(error));
       return { kind: 'error', error: { code: JsonRpcErrorCode.InternalError, message: 'Internal error' } };
@@ -83,9 +89,16 @@ export class RequestRunner {
     }
   }
 
-  /** A cancelled request gets no response; one stopped by shutdown gets an error saying it may be retried. */
-  private aborted(signal: AbortSignal): RunOutcome {
-    return signal.reason instanceof InstanceStoppingError ? { kind: 'error', error: instanceStoppedError() } : { kind: 'cancelled' };
+  /**
+   * How a run ends whatever its handler returned or threw: cancelled (no response); `input_required`
+   * when it asked the client something still unanswered; stopped by shutdown, an error saying it may
+   * be retried.
+   */
+  private interrupted(signal: AbortSignal, input: ClientInput): RunOutcome | undefined {
+    const stopping = signal.reason instanceof InstanceStoppingError;
+    if (signal.aborted && !stopping) return { kind: 'cancelled' };
+    if (input.needsInput) return { kind: 'input_required' };
+    return stopping ? { kind: 'error', error: instanceStoppedError() } : undefined;
   }
 }
 
