@@ -168,7 +168,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       this.admit(request, response);
       this.refuseModern(request, 'POST');
       const session = await this.requireSession(request);
-      await this.sessions.delete(session.id);
+      await this.sessions.delete(session);
       response.writeHead(HttpStatus.NO_CONTENT).end();
     });
   }
