@@ -3,8 +3,10 @@ import type { McpPrincipal } from '../auth/mcp-principal.js';
 import { InFlightRequests, InstanceStoppingError, RequestAbortedError } from '../dispatch/in-flight-requests.service.js';
 import { McpContext, type ClientInput, type McpRequestScope, type RequestChannel } from '../dispatch/mcp-context.js';
 import { McpDispatcher } from '../dispatch/mcp-dispatcher.service.js';
+import { McpTelemetry } from '../telemetry/mcp-telemetry.service.js';
 import { JsonRpcErrorCode, type JsonRpcErrorObject, type JsonRpcRequest } from './json-rpc.js';
 import { McpError } from './mcp.error.js';
+import type { TraceCarrier } from './post-reply.js';
 
 /** How one request ended. */
 export type RunOutcome =
@@ -31,13 +33,16 @@ export interface RunRequest {
   owner: string;
   /** Aborts the request from outside, e.g. when the client closes a 2026-07-28 response stream. */
   cancelWhen?: AbortSignal;
+  /** Where the caller's trace context may travel besides `params._meta`: the HTTP request's headers. */
+  traceCarrier: TraceCarrier;
 }
 
 /**
  * The JSON-RPC life of one request, the same in both eras: registered as in flight (so it can be
  * cancelled and is aborted at shutdown), served by the dispatcher through an `McpContext`, and
  * its failure turned into a JSON-RPC error. Protocol errors (`McpError`) keep their code; anything
- * else is logged and answered as an internal error, so no internals reach the client.
+ * else is logged and answered as an internal error, so no internals reach the client. Each run is
+ * traced (`McpTelemetry`): its handler runs inside the request's span.
  */
 @Injectable()
 export class RequestRunner {
@@ -46,9 +51,14 @@ export class RequestRunner {
   constructor(
     private readonly dispatcher: McpDispatcher,
     private readonly inFlight: InFlightRequests,
+    private readonly telemetry: McpTelemetry,
   ) {}
 
-  async run({ request, scope, auth, channel, input, owner, cancelWhen }: RunRequest): Promise<RunOutcome> {
+  run(run: RunRequest): Promise<RunOutcome> {
+    return this.telemetry.traceRequest(run, () => this.serve(run));
+  }
+
+  private async serve({ request, scope, auth, channel, input, owner, cancelWhen }: RunRequest): Promise<RunOutcome> {
     const controller = this.inFlight.start(owner, request.id);
     if (!controller) {
       return {

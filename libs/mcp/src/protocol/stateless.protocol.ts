@@ -97,6 +97,7 @@ export class StatelessProtocol implements OnModuleInit {
       input: round,
       owner: `stateless:${++this.requests}`,
       cancelWhen: stream.clientGone,
+      traceCarrier: reply.traceCarrier,
     });
     const response = this.respond(request, outcome, round, principal);
     await (response ? stream.finish(response) : stream.abandon());
