@@ -30,7 +30,10 @@ class WeatherTools {
 
   @McpTool({ name: 'ask_city', description: 'Asks the user for a city.' })
   async askCity(_: unknown, ctx: McpContext): Promise<string> {
-    const answer = await ctx.elicit({ message: 'Which city?', requestedSchema: { type: 'object', properties: { city: { type: 'string' } } } });
+    const answer = await ctx.elicit({
+      message: 'Which city?',
+      requestedSchema: { type: 'object', properties: { city: { type: 'string' } } },
+    });
     return `Asked: ${String(answer.content?.city)}`;
   }
 
@@ -79,7 +82,11 @@ describe('telemetry without an OpenTelemetry SDK', () => {
 
   it('serves as usual: the api is a no-op, trace context in headers and _meta is ignored', async () => {
     const { client } = await app.connect({ headers: { traceparent: traceparent(TRACE_ID, HEADER_PARENT) } });
-    const result = await client.callTool({ name: 'get_weather', arguments: { city: 'Oslo' }, _meta: { traceparent: traceparent(META_TRACE_ID, META_PARENT) } });
+    const result = await client.callTool({
+      name: 'get_weather',
+      arguments: { city: 'Oslo' },
+      _meta: { traceparent: traceparent(META_TRACE_ID, META_PARENT) },
+    });
     expect(textOf(result)).toBe('Sunny in Oslo');
     expect(seen.activeSpan).toBeUndefined();
   });
@@ -116,7 +123,8 @@ describe('telemetry with an OpenTelemetry SDK', () => {
 
   const serverSpans = (name: string): ReadableSpan[] =>
     spans.getFinishedSpans().filter((span) => span.name === name && span.kind === SpanKind.SERVER);
-  const oneServerSpan = (name: string) => eventually(() => (serverSpans(name).length === 1 ? serverSpans(name)[0] : undefined), `one span ${name}`);
+  const oneServerSpan = (name: string) =>
+    eventually(() => (serverSpans(name).length === 1 ? serverSpans(name)[0] : undefined), `one span ${name}`);
 
   const collect = async (name: string): Promise<MetricData | undefined> => {
     const { resourceMetrics } = await reader.collect();
@@ -200,11 +208,17 @@ describe('telemetry with an OpenTelemetry SDK', () => {
   });
 
   it('does not count an input_required round of a 2026-07-28 request as a failure', async () => {
-    const client = await connectModern({ capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const client = await connectModern({
+      capabilities: { elicitation: { form: {} } },
+      versionNegotiation: { mode: { pin: '2026-07-28' } },
+    });
     client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { city: 'Quito' } }));
     try {
       expect(textOf(await client.callTool({ name: 'ask_city', arguments: {} }))).toBe('Asked: Quito');
-      const rounds = await eventually(() => (serverSpans('tools/call ask_city').length === 2 ? serverSpans('tools/call ask_city') : undefined), 'two rounds');
+      const rounds = await eventually(
+        () => (serverSpans('tools/call ask_city').length === 2 ? serverSpans('tools/call ask_city') : undefined),
+        'two rounds',
+      );
       for (const round of rounds) {
         expect(round.attributes['error.type']).toBeUndefined();
         expect(round.status.code).toBe(SpanStatusCode.UNSET);
@@ -225,7 +239,11 @@ describe('telemetry with an OpenTelemetry SDK', () => {
 
   it('prefers the trace context of params._meta, linked to the header', async () => {
     const { client } = await app.connect({ headers: { traceparent: traceparent(TRACE_ID, HEADER_PARENT) } });
-    await client.callTool({ name: 'get_weather', arguments: { city: 'Oslo' }, _meta: { traceparent: traceparent(META_TRACE_ID, META_PARENT) } });
+    await client.callTool({
+      name: 'get_weather',
+      arguments: { city: 'Oslo' },
+      _meta: { traceparent: traceparent(META_TRACE_ID, META_PARENT) },
+    });
     const span = await oneServerSpan('tools/call get_weather');
     expect(span.spanContext().traceId).toBe(META_TRACE_ID);
     expect(span.parentSpanContext).toMatchObject({ traceId: META_TRACE_ID, spanId: META_PARENT });
@@ -248,7 +266,10 @@ describe('telemetry with an OpenTelemetry SDK', () => {
     await client.callTool({ name: 'broken_forecast', arguments: {} });
     const metric = await collect('mcp.server.operation.duration');
     expect(metric?.descriptor).toMatchObject({ unit: 's' });
-    const ok = await histogramPoint('mcp.server.operation.duration', { 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'get_weather' });
+    const ok = await histogramPoint('mcp.server.operation.duration', {
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': 'get_weather',
+    });
     expect(ok?.attributes).toEqual({
       'mcp.method.name': 'tools/call',
       'mcp.protocol.version': '2025-11-25',

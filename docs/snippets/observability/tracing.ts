@@ -15,9 +15,7 @@ const meterProvider = new MeterProvider({
 // Handlers run inside the request's span: the context must follow async calls.
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 // Reads `traceparent`/`tracestate` and `baggage`, from HTTP headers and from `params._meta`.
-propagation.setGlobalPropagator(
-  new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-);
+propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
 trace.setGlobalTracerProvider(tracerProvider);
 metrics.setGlobalMeterProvider(meterProvider);
 

@@ -1,5 +1,16 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { context, metrics, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type TextMapGetter } from '@opentelemetry/api';
+import {
+  context,
+  metrics,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type TextMapGetter,
+} from '@opentelemetry/api';
 import { Subscription } from 'rxjs';
 import type { McpRequestScope } from '../dispatch/mcp-context.js';
 import type { JsonRpcRequest } from '../protocol/json-rpc.js';
@@ -63,7 +74,8 @@ export class McpTelemetry implements OnModuleInit, OnModuleDestroy {
     advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },
   });
   private readonly activeSessions = this.meter.createUpDownCounter(METRIC_SESSION_ACTIVE, {
-    description: 'MCP sessions this instance created, less those it saw end (deleted here, or expired where the session host reports expiry).',
+    description:
+      'MCP sessions this instance created, less those it saw end (deleted here, or expired where the session host reports expiry).',
     unit: '{session}',
   });
   private readonly activeStreams = this.meter.createUpDownCounter(METRIC_STREAM_ACTIVE, {
