@@ -34,6 +34,7 @@ import { MemorySessionHost } from './session/memory-session-host.js';
 import { NodeBus } from './session/node-bus.service.js';
 import { SessionHost } from './session/session-host.interface.js';
 import { SessionService } from './session/session.service.js';
+import { McpTelemetry } from './telemetry/mcp-telemetry.service.js';
 import { McpBodyReader } from './transport/mcp-body.reader.js';
 import { StreamableHttpTransport } from './transport/streamable-http.transport.js';
 
@@ -88,6 +89,7 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     McpReadiness,
     OpenEndpointWarning,
     McpBodyReader,
+    McpTelemetry,
     ...MCP_AUTH_PROVIDERS,
   ],
   exports: [McpRegistry, McpSessionEvents, McpReadiness, SessionHost, Authenticator],

@@ -62,6 +62,8 @@ export interface ClientInputOptions {
 export interface ClientInput {
   /** Resolves to the client's results, in the order of `requests`. */
   ask(requests: readonly ClientInputRequest[], options: ClientInputOptions): Promise<Record<string, unknown>[]>;
+  /** Whether the request must end asking the client (2026-07-28 `input_required`); never for sessions. */
+  readonly needsInput?: boolean;
 }
 
 /** Options of `ctx.sample()`, `ctx.elicit()` and `ctx.listRoots()`. */

@@ -28,6 +28,12 @@ export interface ResponseStreamOptions {
 }
 
 /**
+ * Where a caller's trace context travels outside the message (W3C `traceparent`, `tracestate`,
+ * `baggage`): the HTTP request's headers, as the transport read them.
+ */
+export type TraceCarrier = Readonly<Record<string, string | string[] | undefined>>;
+
+/**
  * How the protocol layer answers one POSTed message. The transport implements it for HTTP; the
  * protocol layer decides what to answer, the transport how it travels.
  */
@@ -40,4 +46,6 @@ export interface PostReply {
   stream(options: ResponseStreamOptions): ResponseStream;
   /** Refuses a request the caller lacks scopes for (HTTP 403 with a step-up challenge); returns when allowed. */
   authorize(request: JsonRpcRequest): void;
+  /** The trace context carrier of the message's request, for the requests it runs. */
+  readonly traceCarrier: TraceCarrier;
 }

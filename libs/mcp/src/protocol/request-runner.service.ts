@@ -3,13 +3,20 @@ import type { McpPrincipal } from '../auth/mcp-principal.js';
 import { InFlightRequests, InstanceStoppingError, RequestAbortedError } from '../dispatch/in-flight-requests.service.js';
 import { McpContext, type ClientInput, type McpRequestScope, type RequestChannel } from '../dispatch/mcp-context.js';
 import { McpDispatcher } from '../dispatch/mcp-dispatcher.service.js';
+import { McpTelemetry } from '../telemetry/mcp-telemetry.service.js';
 import { JsonRpcErrorCode, type JsonRpcErrorObject, type JsonRpcRequest } from './json-rpc.js';
 import { McpError } from './mcp.error.js';
+import type { TraceCarrier } from './post-reply.js';
 
 /** How one request ended. */
 export type RunOutcome =
   | { kind: 'result'; result: Record<string, unknown> }
   | { kind: 'error'; error: JsonRpcErrorObject }
+  /**
+   * The handler asked the client something still unanswered (2026-07-28 multi round-trip
+   * requests): the request is answered `input_required`, whatever the handler did with the signal.
+   */
+  | { kind: 'input_required' }
   /** Cancelled (by the client, its session ending, or shutdown): no response is sent. */
   | { kind: 'cancelled' };
 
@@ -26,13 +33,16 @@ export interface RunRequest {
   owner: string;
   /** Aborts the request from outside, e.g. when the client closes a 2026-07-28 response stream. */
   cancelWhen?: AbortSignal;
+  /** Where the caller's trace context may travel besides `params._meta`: the HTTP request's headers. */
+  traceCarrier: TraceCarrier;
 }
 
 /**
  * The JSON-RPC life of one request, the same in both eras: registered as in flight (so it can be
  * cancelled and is aborted at shutdown), served by the dispatcher through an `McpContext`, and
  * its failure turned into a JSON-RPC error. Protocol errors (`McpError`) keep their code; anything
- * else is logged and answered as an internal error, so no internals reach the client.
+ * else is logged and answered as an internal error, so no internals reach the client. Each run is
+ * traced (`McpTelemetry`): its handler runs inside the request's span.
  */
 @Injectable()
 export class RequestRunner {
@@ -41,9 +51,14 @@ export class RequestRunner {
   constructor(
     private readonly dispatcher: McpDispatcher,
     private readonly inFlight: InFlightRequests,
+    private readonly telemetry: McpTelemetry,
   ) {}
 
-  async run({ request, scope, auth, channel, input, owner, cancelWhen }: RunRequest): Promise<RunOutcome> {
+  run(run: RunRequest): Promise<RunOutcome> {
+    return this.telemetry.traceRequest(run, () => this.serve(run));
+  }
+
+  private async serve({ request, scope, auth, channel, input, owner, cancelWhen }: RunRequest): Promise<RunOutcome> {
     const controller = this.inFlight.start(owner, request.id);
     if (!controller) {
       return {
@@ -71,9 +86,10 @@ export class RequestRunner {
       const served = Promise.resolve().then(() => this.dispatcher.dispatch(request, ctx));
       served.catch(() => undefined);
       const result = await Promise.race([served, rejectOnAbort(controller.signal)]);
-      return controller.signal.aborted ? this.aborted(controller.signal) : { kind: 'result', result: { ...result } };
+      return this.interrupted(controller.signal, input) ?? { kind: 'result', result: { ...result } };
     } catch (error) {
-      if (controller.signal.aborted) return this.aborted(controller.signal);
+      const interrupted = this.interrupted(controller.signal, input);
+      if (interrupted) return interrupted;
       if (error instanceof McpError) return { kind: 'error', error: error.toJsonRpc() };
       this.logger.error(`${request.method} failed`, error instanceof Error ? error.stack : String(error));
       return { kind: 'error', error: { code: JsonRpcErrorCode.InternalError, message: 'Internal error' } };
@@ -83,9 +99,16 @@ export class RequestRunner {
     }
   }
 
-  /** A cancelled request gets no response; one stopped by shutdown gets an error saying it may be retried. */
-  private aborted(signal: AbortSignal): RunOutcome {
-    return signal.reason instanceof InstanceStoppingError ? { kind: 'error', error: instanceStoppedError() } : { kind: 'cancelled' };
+  /**
+   * How a run ends whatever its handler returned or threw: cancelled (no response); `input_required`
+   * when it asked the client something still unanswered; stopped by shutdown, an error saying it may
+   * be retried.
+   */
+  private interrupted(signal: AbortSignal, input: ClientInput): RunOutcome | undefined {
+    const stopping = signal.reason instanceof InstanceStoppingError;
+    if (signal.aborted && !stopping) return { kind: 'cancelled' };
+    if (input.needsInput) return { kind: 'input_required' };
+    return stopping ? { kind: 'error', error: instanceStoppedError() } : undefined;
   }
 }
 

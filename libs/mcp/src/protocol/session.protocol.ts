@@ -22,7 +22,7 @@ import {
 } from './json-rpc.js';
 import { McpError } from './mcp.error.js';
 import type { ClientCapabilities, Implementation } from './mcp.types.js';
-import type { PostReply } from './post-reply.js';
+import type { PostReply, TraceCarrier } from './post-reply.js';
 import { isLegacyProtocolVersion, negotiateLegacyProtocolVersion } from './protocol-version.js';
 import { RequestRunner, type RunOutcome } from './request-runner.service.js';
 
@@ -83,7 +83,7 @@ export class SessionProtocol {
         reply.authorize(message.message);
         const stream = reply.stream({ requestId: message.message.id, session: { id: session.id, protocolVersion: session.protocolVersion } });
         await stream.start();
-        const outcome = await this.execute(message.message, session, principal, stream);
+        const outcome = await this.execute(message.message, session, principal, stream, reply.traceCarrier);
         const response = responseOf(message.message.id, outcome);
         await (response ? stream.finish(response) : stream.abandon());
         return;
@@ -129,8 +129,15 @@ export class SessionProtocol {
     await stream.finish(resultResponse(request.id, { ...this.dispatcher.initializeResult(version) }));
   }
 
-  private execute(request: JsonRpcRequest, session: SessionMetadata, auth: McpPrincipal, channel: RequestChannel): Promise<RunOutcome> {
-    return this.runner.run({ request, scope: this.scopeOf(session), auth, channel, input: this.inputOf(session, channel), owner: session.id });
+  private execute(
+    request: JsonRpcRequest,
+    session: SessionMetadata,
+    auth: McpPrincipal,
+    channel: RequestChannel,
+    traceCarrier: TraceCarrier,
+  ): Promise<RunOutcome> {
+    const input = this.inputOf(session, channel);
+    return this.runner.run({ request, scope: this.scopeOf(session), auth, channel, input, owner: session.id, traceCarrier });
   }
 
   /**
@@ -156,7 +163,7 @@ export class SessionProtocol {
           if (message.message.method === 'initialize') {
             return errorResponse(message.message.id, { code: JsonRpcErrorCode.InvalidRequest, message: 'initialize cannot be batched.' });
           }
-          return responseOf(message.message.id, await this.execute(message.message, session, principal, standalone));
+          return responseOf(message.message.id, await this.execute(message.message, session, principal, standalone, reply.traceCarrier));
         }
         if (message.kind === 'notification') await this.handleNotification(message.message, session);
         if (message.kind === 'response') await this.clientRequests.deliver(session.id, message.message);

@@ -100,6 +100,7 @@ export class StatelessProtocol implements OnModuleInit {
       input: round,
       owner: `stateless:${++this.requests}`,
       cancelWhen: stream.clientGone,
+      traceCarrier: reply.traceCarrier,
     });
     const response = this.respond(request, outcome, round, principal);
     await (response ? stream.finish(response) : stream.abandon());
@@ -108,8 +109,7 @@ export class StatelessProtocol implements OnModuleInit {
   private respond(request: JsonRpcRequest, outcome: RunOutcome, round: InputRound, principal: McpPrincipal): JsonRpcResponse | undefined {
     if (outcome.kind === 'cancelled') return undefined;
     const serverInfo = { [META_SERVER_INFO]: this.dispatcher.serverInfo };
-    // A handler that asked an unanswered question ends this round, whatever it did with the signal.
-    if (round.needsInput) {
+    if (outcome.kind === 'input_required') {
       return resultResponse(request.id, {
         resultType: 'input_required',
         inputRequests: round.inputRequests(),

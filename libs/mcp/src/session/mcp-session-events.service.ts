@@ -10,7 +10,7 @@ export type McpSessionEventType = 'created' | 'initialized' | 'closed' | 'expire
 export interface McpSessionEvent {
   type: McpSessionEventType;
   sessionId: string;
-  /** The session as stored, for `created` and `initialized`. */
+  /** The session as stored, for `created` and `initialized`; as it was last read, for `closed`. */
   session?: SessionMetadata;
 }
 

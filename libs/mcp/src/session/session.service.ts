@@ -89,12 +89,13 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Ends a session everywhere: its data, its streams, and its requests on every node. */
-  async delete(sessionId: string): Promise<boolean> {
+  async delete(session: SessionMetadata): Promise<boolean> {
+    const sessionId = session.id;
     const deleted = await this.host.deleteSession(sessionId);
     this.lastTouch.delete(sessionId);
     if (deleted) {
       await this.bus.broadcast({ type: 'session-deleted', sessionId });
-      this.events.emit({ type: 'closed', sessionId });
+      this.events.emit({ type: 'closed', sessionId, session });
     }
     return deleted;
   }

@@ -19,6 +19,7 @@ import { NodeBus } from '../session/node-bus.service.js';
 import { SessionHost, type SessionMetadata } from '../session/session-host.interface.js';
 import { SessionHostUnavailableError, SessionLimitError } from '../session/session.errors.js';
 import { SessionService } from '../session/session.service.js';
+import { McpTelemetry } from '../telemetry/mcp-telemetry.service.js';
 import {
   accepts,
   forbiddenOrigin,
@@ -78,6 +79,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     private readonly registry: McpRegistry,
     private readonly lease: NodeLease,
     private readonly bus: NodeBus,
+    private readonly telemetry: McpTelemetry,
   ) {}
 
   /**
@@ -168,7 +170,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       this.admit(request, response);
       this.refuseModern(request, 'POST');
       const session = await this.requireSession(request);
-      await this.sessions.delete(session.id);
+      await this.sessions.delete(session);
       response.writeHead(HttpStatus.NO_CONTENT).end();
     });
   }
@@ -244,6 +246,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       },
       stream: (options) => this.stream(response, options),
       authorize: (message: JsonRpcRequest) => this.scopePolicy.assertAllowed(request, response, message, principal),
+      traceCarrier: request.headers,
     };
   }
 
@@ -292,7 +295,11 @@ export class StreamableHttpTransport implements OnModuleDestroy {
 
   private track(writer: SseWriter): SseWriter {
     this.openStreams.add(writer);
-    writer.onClose(() => this.openStreams.delete(writer));
+    this.telemetry.streamOpened();
+    writer.onClose(() => {
+      this.openStreams.delete(writer);
+      this.telemetry.streamClosed();
+    });
     return writer;
   }
 
