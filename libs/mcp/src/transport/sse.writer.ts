@@ -19,7 +19,7 @@ export class SseWriter {
     private readonly response: ServerResponse,
     private readonly options: SseWriterOptions,
   ) {
-    response.once('close', () => this.dispose());
+    this.onClose(() => this.dispose());
   }
 
   /**
@@ -42,8 +42,10 @@ export class SseWriter {
     return this.ended || this.response.destroyed;
   }
 
+  /** Calls `listener` once the response closed, also when it closed before this call (the client left early). */
   onClose(listener: () => void): void {
-    this.response.once('close', listener);
+    if (this.response.closed) queueMicrotask(listener);
+    else this.response.once('close', listener);
   }
 
   open(headers: Record<string, string>): void {

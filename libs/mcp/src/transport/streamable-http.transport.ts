@@ -287,10 +287,6 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       stop();
       release();
     });
-    if (writer.closed) {
-      stop();
-      release();
-    }
   }
 
   private track(writer: SseWriter): SseWriter {
