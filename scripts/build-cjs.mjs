@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 for (const lib of ['mcp', 'mcp-redis']) {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', `libs/${lib}/tsconfig.cjs.json`], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', `libs/${lib}/tsconfig.cjs.json`], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   writeFileSync(`${root}/libs/${lib}/dist/cjs/package.json`, `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
 }

@@ -19,7 +19,9 @@ const REGION = /^\s*\/\/ #(region|endregion)\b\s*([\w-]*)/;
 
 /** The Markdown files whose TypeScript blocks are checked. */
 export function markdownFiles() {
-  const docs = readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+  const docs = readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`);
   return ['README.md', ...docs, 'libs/mcp/README.md', 'libs/mcp-redis/README.md', 'consumers/README.md'];
 }
 
@@ -63,7 +65,9 @@ export function checkSnippets({ write = false } = {}) {
         const indent = fence[1];
         let expected;
         try {
-          expected = snippetText(marker[1], marker[2]).split('\n').map((line) => (line ? indent + line : line));
+          expected = snippetText(marker[1], marker[2])
+            .split('\n')
+            .map((line) => (line ? indent + line : line));
         } catch (error) {
           problems.push(`${file}:${at}: ${error.message}`);
           at = close;
@@ -75,7 +79,9 @@ export function checkSnippets({ write = false } = {}) {
             lines.splice(at + 1, close - at - 1, ...expected);
             changed = true;
           } else {
-            problems.push(`${file}:${at + 1}: differs from ${marker[1]}${marker[2] ? `#${marker[2]}` : ''} (run node scripts/docs-snippets.mjs --write)`);
+            problems.push(
+              `${file}:${at + 1}: differs from ${marker[1]}${marker[2] ? `#${marker[2]}` : ''} (run node scripts/docs-snippets.mjs --write)`,
+            );
           }
         }
       }

@@ -103,8 +103,12 @@ describe('authorization server discovery', () => {
 
   it('fails at bootstrap on unusable options', async () => {
     expect(await bootstrapError({ issuer: 'https://id.example' })).toBeInstanceOf(AuthConfigurationError);
-    expect(await bootstrapError({ issuer: 'https://id.example', audience: AUDIENCE, algorithms: ['HS256'] })).toBeInstanceOf(AuthConfigurationError);
-    expect(await bootstrapError({ issuer: 'https://id.example', audience: AUDIENCE, discovery: false })).toBeInstanceOf(AuthConfigurationError);
+    expect(await bootstrapError({ issuer: 'https://id.example', audience: AUDIENCE, algorithms: ['HS256'] })).toBeInstanceOf(
+      AuthConfigurationError,
+    );
+    expect(await bootstrapError({ issuer: 'https://id.example', audience: AUDIENCE, discovery: false })).toBeInstanceOf(
+      AuthConfigurationError,
+    );
   });
 
   it('with jwksUri and discovery off, fetches nothing at bootstrap and serves no mirror', async () => {
@@ -158,7 +162,9 @@ describe('authorization server discovery', () => {
       expect(parseWwwAuthenticate(challenge).params.resource_metadata).toBe(metadataUrl);
       const document = (await (await fetch(metadataUrl)).json()) as { resource: string };
       expect(document.resource).toBe(url);
-      expect(((await (await fetch(`${running.baseUrl}/.well-known/oauth-protected-resource`)).json()) as { resource: string }).resource).toBe(url);
+      expect(
+        ((await (await fetch(`${running.baseUrl}/.well-known/oauth-protected-resource`)).json()) as { resource: string }).resource,
+      ).toBe(url);
       expect((await fetch(`${running.baseUrl}/api/.well-known/oauth-protected-resource/api/mcp`)).status).toBe(404);
       expect((await fetch(`${running.baseUrl}/.well-known/oauth-authorization-server`)).status).toBe(200);
       expect(await initialize(running.baseUrl, await as.mint(), '/api/mcp')).toBe(200);
@@ -166,7 +172,9 @@ describe('authorization server discovery', () => {
 
     it('leaves the prefix out when the app excludes the endpoint from it', async () => {
       const as = await fixture();
-      const running = await app({ auth: { issuer: as.issuer, audience: AUDIENCE } }, (nest) => nest.setGlobalPrefix('api', { exclude: ['mcp'] }));
+      const running = await app({ auth: { issuer: as.issuer, audience: AUDIENCE } }, (nest) =>
+        nest.setGlobalPrefix('api', { exclude: ['mcp'] }),
+      );
       const document = (await (await fetch(`${running.baseUrl}/.well-known/oauth-protected-resource/mcp`)).json()) as { resource: string };
       expect(document.resource).toBe(`${running.baseUrl}/mcp`);
       expect(await initialize(running.baseUrl, await as.mint(), '/mcp')).toBe(200);
@@ -176,7 +184,9 @@ describe('authorization server discovery', () => {
       const as = await fixture();
       const running = await app({ publicUrl: 'https://mcp.example.com/tools/', auth: { issuer: as.issuer, audience: AUDIENCE } });
       const challenge = (await postMcp(`${running.baseUrl}/mcp`, initializeRequest())).headers.get('www-authenticate');
-      expect(parseWwwAuthenticate(challenge).params.resource_metadata).toBe('https://mcp.example.com/.well-known/oauth-protected-resource/tools/mcp');
+      expect(parseWwwAuthenticate(challenge).params.resource_metadata).toBe(
+        'https://mcp.example.com/.well-known/oauth-protected-resource/tools/mcp',
+      );
       for (const path of ['/.well-known/oauth-protected-resource/tools/mcp', '/.well-known/oauth-protected-resource/mcp']) {
         const document = (await (await fetch(`${running.baseUrl}${path}`)).json()) as { resource: string };
         expect(document.resource).toBe('https://mcp.example.com/tools/mcp');
@@ -188,11 +198,17 @@ describe('authorization server discovery', () => {
       const trusting = await app({ trustProxy: true, auth: { issuer: as.issuer, audience: AUDIENCE } });
       const forwarded = async (baseUrl: string, headers: Record<string, string>) =>
         ((await (await fetch(`${baseUrl}/.well-known/oauth-protected-resource/mcp`, { headers })).json()) as { resource: string }).resource;
-      expect(await forwarded(trusting.baseUrl, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'public.example, internal.lb' })).toBe('https://public.example/mcp');
-      expect(await forwarded(trusting.baseUrl, { forwarded: 'for=1.2.3.4;proto=https;host="mcp.example.org:8443", for=5.6.7.8' })).toBe('https://mcp.example.org:8443/mcp');
+      expect(await forwarded(trusting.baseUrl, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'public.example, internal.lb' })).toBe(
+        'https://public.example/mcp',
+      );
+      expect(await forwarded(trusting.baseUrl, { forwarded: 'for=1.2.3.4;proto=https;host="mcp.example.org:8443", for=5.6.7.8' })).toBe(
+        'https://mcp.example.org:8443/mcp',
+      );
       expect(await forwarded(trusting.baseUrl, { 'x-forwarded-host': 'bad host/evil' })).toBe(`${trusting.baseUrl}/mcp`);
       const plain = await app({ auth: { issuer: as.issuer, audience: AUDIENCE } });
-      expect(await forwarded(plain.baseUrl, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'public.example' })).toBe(`${plain.baseUrl}/mcp`);
+      expect(await forwarded(plain.baseUrl, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'public.example' })).toBe(
+        `${plain.baseUrl}/mcp`,
+      );
     });
 
     it('serves an endpoint at the root path from the root document, resource without trailing slash', async () => {

@@ -15,7 +15,6 @@ import { initializeRequest, openSession, postMcp } from './support/http.js';
 import { freePort } from './support/redis-server.js';
 import { parseWwwAuthenticate } from './support/www-authenticate.js';
 
-
 const callTool = (url: string, sessionId: string, headers: Record<string, string>, name: string, args: object = {}) =>
   postMcp(url, { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name, arguments: args } }, { sessionId, headers });
 
@@ -57,7 +56,12 @@ describe('auth flows end to end', () => {
     apps.push({ app: nest, baseUrl: `http://127.0.0.1:${port}`, close: () => nest.close() });
 
     const client = new Client({ name: 'm2m', version: '1.0.0' });
-    const provider = new ClientCredentialsProvider({ clientId: 'svc-client', clientSecret: 's3cret', scope: 'notes:read', expectedIssuer: as.issuer });
+    const provider = new ClientCredentialsProvider({
+      clientId: 'svc-client',
+      clientSecret: 's3cret',
+      scope: 'notes:read',
+      expectedIssuer: as.issuer,
+    });
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider }));
     try {
       expect(JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} })))).toMatchObject({
@@ -86,10 +90,17 @@ describe('auth flows end to end', () => {
     expect(missing.status).toBe(401);
     expect(parseWwwAuthenticate(missing.headers.get('www-authenticate')).params.scope).toBe('mcp:access');
 
-    const invalid = await postMcp(url, initializeRequest(), { headers: { authorization: `Bearer ${await as.mint({ aud: 'https://nope' })}` } });
-    expect(parseWwwAuthenticate(invalid.headers.get('www-authenticate')).params).toMatchObject({ error: 'invalid_token', scope: 'mcp:access' });
+    const invalid = await postMcp(url, initializeRequest(), {
+      headers: { authorization: `Bearer ${await as.mint({ aud: 'https://nope' })}` },
+    });
+    expect(parseWwwAuthenticate(invalid.headers.get('www-authenticate')).params).toMatchObject({
+      error: 'invalid_token',
+      scope: 'mcp:access',
+    });
 
-    const lacking = await postMcp(url, initializeRequest(), { headers: { authorization: `Bearer ${await as.mint({ scope: 'notes:read' })}` } });
+    const lacking = await postMcp(url, initializeRequest(), {
+      headers: { authorization: `Bearer ${await as.mint({ scope: 'notes:read' })}` },
+    });
     expect(lacking.status).toBe(403);
     expect(parseWwwAuthenticate(lacking.headers.get('www-authenticate')).params).toEqual({
       error: 'insufficient_scope',
@@ -104,17 +115,24 @@ describe('auth flows end to end', () => {
     const step = await callTool(url, sessionId, { authorization: `Bearer ${token}` }, 'add_note', { text: 'x' });
     expect(step.status).toBe(403);
     expect(parseWwwAuthenticate(step.headers.get('www-authenticate')).params.scope).toBe('mcp:access notes:write');
-    expect(((await (await fetch(`${running.baseUrl}/.well-known/oauth-protected-resource`)).json()) as { scopes_supported: string[] }).scopes_supported).toEqual([
-      'mcp:access',
-    ]);
+    expect(
+      ((await (await fetch(`${running.baseUrl}/.well-known/oauth-protected-resource`)).json()) as { scopes_supported: string[] })
+        .scopes_supported,
+    ).toEqual(['mcp:access']);
   });
 
   it('honours a scope hierarchy (impliedScopes) in ctx.auth, tools/list and calls', async () => {
-    const running = await app({ auth: { issuer: as.issuer, audience: AUDIENCE, impliedScopes: { 'notes:admin': ['notes:write'], 'notes:write': ['notes:read'] } } });
+    const running = await app({
+      auth: { issuer: as.issuer, audience: AUDIENCE, impliedScopes: { 'notes:admin': ['notes:write'], 'notes:write': ['notes:read'] } },
+    });
     const { client } = await connectWithToken(`${running.baseUrl}/mcp`, await as.mint({ scope: 'notes:admin' }));
     try {
       expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['add_note', 'whoami']);
-      expect(JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).scopes).toEqual(['notes:admin', 'notes:write', 'notes:read']);
+      expect(JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).scopes).toEqual([
+        'notes:admin',
+        'notes:write',
+        'notes:read',
+      ]);
       expect(textOf(await client.callTool({ name: 'add_note', arguments: { text: 'ok' } }))).toBe('alice noted: ok');
     } finally {
       await client.close();
@@ -137,7 +155,9 @@ describe('auth flows end to end', () => {
     const url = `${running.baseUrl}/mcp`;
     const sessionId = await openSession(url);
     const list = await postMcp(url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { sessionId });
-    expect(((await list.json()) as { result: { tools: Array<{ name: string }> } }).result.tools.map((tool) => tool.name)).toEqual(['whoami']);
+    expect(((await list.json()) as { result: { tools: Array<{ name: string }> } }).result.tools.map((tool) => tool.name)).toEqual([
+      'whoami',
+    ]);
     const call = await callTool(url, sessionId, {}, 'add_note', { text: 'x' });
     expect(call.status).toBe(403);
     expect(parseWwwAuthenticate(call.headers.get('www-authenticate')).params).toEqual({
@@ -177,7 +197,11 @@ describe('auth flows end to end', () => {
       const url = `${running.baseUrl}/mcp`;
       const { client } = await connectWithToken(url, 'dev-alice');
       try {
-        expect(JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} })))).toMatchObject({ subject: 'alice', issuer: 'dev-token', scopes: ['notes:write'] });
+        expect(JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} })))).toMatchObject({
+          subject: 'alice',
+          issuer: 'dev-token',
+          scopes: ['notes:write'],
+        });
         expect(textOf(await client.callTool({ name: 'add_note', arguments: { text: 'local' } }))).toBe('alice noted: local');
       } finally {
         await client.close();
@@ -190,10 +214,17 @@ describe('auth flows end to end', () => {
         resource_metadata: `${running.baseUrl}/.well-known/oauth-protected-resource/mcp`,
       });
       // No issuer configured: the metadata names no authorization server.
-      const document = (await (await fetch(`${running.baseUrl}/.well-known/oauth-protected-resource/mcp`)).json()) as Record<string, unknown>;
+      const document = (await (await fetch(`${running.baseUrl}/.well-known/oauth-protected-resource/mcp`)).json()) as Record<
+        string,
+        unknown
+      >;
       expect(document).toStrictEqual({ resource: url, bearer_methods_supported: ['header'], resource_name: 'auth-test' });
       const sessionId = await openSession(url, { headers: { authorization: 'Bearer dev-alice' } });
-      const hijack = await postMcp(url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { sessionId, headers: { authorization: 'Bearer dev-bob' } });
+      const hijack = await postMcp(
+        url,
+        { jsonrpc: '2.0', id: 1, method: 'ping' },
+        { sessionId, headers: { authorization: 'Bearer dev-bob' } },
+      );
       expect(hijack.status).toBe(404);
       await hijack.text();
     });
@@ -241,7 +272,11 @@ describe('auth flows end to end', () => {
       const served = await startApp({
         imports: [
           ApiKeysModule,
-          McpModule.forRoot({ name: 'keys', version: '1.0.0', auth: { issuer: as.issuer, authenticator: new PassportAuthenticator('api-key') } }),
+          McpModule.forRoot({
+            name: 'keys',
+            version: '1.0.0',
+            auth: { issuer: as.issuer, authenticator: new PassportAuthenticator('api-key') },
+          }),
         ],
         providers: [NotesTools],
       });

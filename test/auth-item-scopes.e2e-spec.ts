@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  DevTokenAuthenticator,
-  McpModule,
-  McpPrompt,
-  McpResource,
-  McpResourceTemplate,
-  type McpResourceRequest,
-} from '@nest-mcp/mcp';
+import { DevTokenAuthenticator, McpModule, McpPrompt, McpResource, McpResourceTemplate, type McpResourceRequest } from '@nest-mcp/mcp';
 import { startApp, type RunningApp } from './support/app.js';
 import { openSession, postMcp } from './support/http.js';
 import { parseWwwAuthenticate } from './support/www-authenticate.js';

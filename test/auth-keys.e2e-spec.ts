@@ -93,7 +93,10 @@ describe('signing keys from the JWKS', () => {
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBe('5');
     expect(down.headers.get('www-authenticate')).toBeNull();
-    expect(down.body).toEqual({ error: 'temporarily_unavailable', error_description: 'The access token cannot be checked right now; retry later.' });
+    expect(down.body).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'The access token cannot be checked right now; retry later.',
+    });
 
     await as.up();
     expect((await initialize(baseUrl, token)).status).toBe(200);

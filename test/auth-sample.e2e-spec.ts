@@ -34,7 +34,11 @@ describe('sample app with OAuth from the environment', () => {
       resource_metadata: `${running.baseUrl}/.well-known/oauth-protected-resource/mcp`,
     });
     const metadata = await (await fetch(`${running.baseUrl}/.well-known/oauth-protected-resource/mcp`)).json();
-    expect(metadata).toMatchObject({ authorization_servers: [as.issuer], scopes_supported: ['mcp:tools'], resource_name: 'nest-mcp sample' });
+    expect(metadata).toMatchObject({
+      authorization_servers: [as.issuer],
+      scopes_supported: ['mcp:tools'],
+      resource_name: 'nest-mcp sample',
+    });
   });
 
   it('serves the SDK client with a valid token', async () => {
@@ -47,7 +51,9 @@ describe('sample app with OAuth from the environment', () => {
   });
 
   it('refuses a token without the required scope', async () => {
-    const response = await postMcp(`${running.baseUrl}/mcp`, initializeRequest(), { headers: { authorization: `Bearer ${await as.mint({ scope: 'other' })}` } });
+    const response = await postMcp(`${running.baseUrl}/mcp`, initializeRequest(), {
+      headers: { authorization: `Bearer ${await as.mint({ scope: 'other' })}` },
+    });
     expect(response.status).toBe(403);
     await response.text();
   });

@@ -16,7 +16,12 @@ describe('MCP endpoint as an OAuth resource server', () => {
   beforeAll(async () => {
     as = await TestAuthorizationServer.start({ audience: AUDIENCE });
     running = await startAuthApp({
-      auth: { issuer: as.issuer, audience: AUDIENCE, scopesSupported: ['notes:read', 'notes:write'], documentation: 'https://docs.example.test/mcp' },
+      auth: {
+        issuer: as.issuer,
+        audience: AUDIENCE,
+        scopesSupported: ['notes:read', 'notes:write'],
+        documentation: 'https://docs.example.test/mcp',
+      },
     });
     url = `${running.baseUrl}/mcp`;
     prmUrl = `${running.baseUrl}/.well-known/oauth-protected-resource/mcp`;
@@ -59,7 +64,10 @@ describe('MCP endpoint as an OAuth resource server', () => {
     });
 
     it('accepts ES256 tokens, `scp` lists, `azp` as client id and application/at+jwt', async () => {
-      const token = await as.mint({ sub: 'erin', scope: undefined, scp: ['notes:read'], client_id: undefined, azp: 'spa' }, { alg: 'ES256', typ: 'application/at+jwt' });
+      const token = await as.mint(
+        { sub: 'erin', scope: undefined, scp: ['notes:read'], client_id: undefined, azp: 'spa' },
+        { alg: 'ES256', typ: 'application/at+jwt' },
+      );
       const { client } = await connectWithToken(url, token);
       try {
         expect(JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} })))).toMatchObject({
@@ -201,7 +209,11 @@ describe('MCP endpoint as an OAuth resource server', () => {
 
     it('binds to (issuer, subject): the same user with a fresh token keeps the session', async () => {
       const sessionId = await openSession(url, { headers: bearer(await as.mint({ sub: 'alice' })) });
-      const again = await postMcp(url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { sessionId, headers: bearer(await as.mint({ sub: 'alice', scope: 'notes:write' })) });
+      const again = await postMcp(
+        url,
+        { jsonrpc: '2.0', id: 1, method: 'ping' },
+        { sessionId, headers: bearer(await as.mint({ sub: 'alice', scope: 'notes:write' })) },
+      );
       expect(again.status).toBe(200);
       await again.text();
     });
@@ -241,7 +253,10 @@ describe('MCP endpoint as an OAuth resource server', () => {
           resource_metadata: prmUrl,
         },
       });
-      expect(await response.json()).toEqual({ error: 'insufficient_scope', error_description: 'The access token lacks a scope this request needs.' });
+      expect(await response.json()).toEqual({
+        error: 'insufficient_scope',
+        error_description: 'The access token lacks a scope this request needs.',
+      });
       expect(running.app.get(NotesTools).calls.length).toBe(before);
     });
 
@@ -306,7 +321,11 @@ describe('MCP endpoint as an OAuth resource server', () => {
     it('answers CORS preflights for GET with the requested headers', async () => {
       const response = await fetch(prmUrl, {
         method: 'OPTIONS',
-        headers: { origin: 'https://inspector.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'mcp-protocol-version' },
+        headers: {
+          origin: 'https://inspector.example',
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'mcp-protocol-version',
+        },
       });
       expect(response.status).toBe(204);
       expect(response.headers.get('access-control-allow-origin')).toBe('*');
@@ -327,9 +346,8 @@ describe('MCP endpoint as an OAuth resource server', () => {
     });
 
     it('is found by the SDK client discovery functions', async () => {
-      const { discoverOAuthProtectedResourceMetadata, discoverAuthorizationServerMetadata } = await import(
-        '@modelcontextprotocol/sdk/client/auth.js'
-      );
+      const { discoverOAuthProtectedResourceMetadata, discoverAuthorizationServerMetadata } =
+        await import('@modelcontextprotocol/sdk/client/auth.js');
       const resource = await discoverOAuthProtectedResourceMetadata(url);
       expect(resource.resource).toBe(url);
       expect(resource.authorization_servers).toEqual([as.issuer]);

@@ -57,7 +57,15 @@ describe('the sample from a browser page on another origin (headless Chromium)',
     running = await startApp({ imports: [AppModule] });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 
@@ -73,7 +81,9 @@ describe('the sample from a browser page on another origin (headless Chromium)',
     const page = await browser.newPage();
     try {
       await page.goto(url);
-      await page.waitForFunction(() => (globalThis as unknown as { outcome?: unknown }).outcome !== undefined, undefined, { timeout: 15_000 });
+      await page.waitForFunction(() => (globalThis as unknown as { outcome?: unknown }).outcome !== undefined, undefined, {
+        timeout: 15_000,
+      });
       return await page.evaluate(() => (globalThis as unknown as { outcome: Record<string, unknown> }).outcome);
     } finally {
       await page.close();

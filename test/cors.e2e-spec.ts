@@ -14,16 +14,24 @@ describe.each([
   let url: string;
 
   async function start(options: Partial<McpModuleOptions> = {}) {
-    const moduleRef = await Test.createTestingModule({ imports: [McpModule.forRoot({ name: 'cors', version: '1.0.0', ...options })] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [McpModule.forRoot({ name: 'cors', version: '1.0.0', ...options })],
+    }).compile();
     const httpAdapter = adapter();
-    const app = httpAdapter ? moduleRef.createNestApplication(httpAdapter, { logger: ['error'] }) : moduleRef.createNestApplication({ logger: ['error'] });
+    const app = httpAdapter
+      ? moduleRef.createNestApplication(httpAdapter, { logger: ['error'] })
+      : moduleRef.createNestApplication({ logger: ['error'] });
     running = await serve(app);
     url = `${running.baseUrl}/mcp`;
   }
 
   afterEach(() => running?.close());
 
-  const preflight = (origin: string, method = 'POST', requestHeaders = 'content-type, mcp-session-id, mcp-protocol-version, authorization, mcp-param-region') =>
+  const preflight = (
+    origin: string,
+    method = 'POST',
+    requestHeaders = 'content-type, mcp-session-id, mcp-protocol-version, authorization, mcp-param-region',
+  ) =>
     fetch(url, {
       method: 'OPTIONS',
       headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': requestHeaders },
@@ -33,14 +41,28 @@ describe.each([
     await start();
     const allowed = await preflight(ALLOWED);
     expect(allowed.status).toBe(204);
-    expect(Object.fromEntries(['access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers', 'access-control-max-age', 'allow'].map((name) => [name, allowed.headers.get(name)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        [
+          'access-control-allow-origin',
+          'access-control-allow-methods',
+          'access-control-allow-headers',
+          'access-control-max-age',
+          'allow',
+        ].map((name) => [name, allowed.headers.get(name)]),
+      ),
+    ).toEqual({
       'access-control-allow-origin': ALLOWED,
       'access-control-allow-methods': 'GET, POST, DELETE',
       'access-control-allow-headers': 'content-type, mcp-session-id, mcp-protocol-version, authorization, mcp-param-region',
       'access-control-max-age': '600',
       allow: 'GET, POST, DELETE, OPTIONS',
     });
-    for (const refused of [await preflight('https://evil.example.com'), await preflight(ALLOWED, 'PUT'), await preflight(ALLOWED, 'POST', 'x-custom')]) {
+    for (const refused of [
+      await preflight('https://evil.example.com'),
+      await preflight(ALLOWED, 'PUT'),
+      await preflight(ALLOWED, 'POST', 'x-custom'),
+    ]) {
       expect(refused.status).toBe(403);
       expect(refused.headers.get('access-control-allow-origin')).toBeNull();
       await refused.text();

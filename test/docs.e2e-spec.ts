@@ -59,7 +59,10 @@ const anchorOf = (heading: string) =>
 
 describe('links between the README and docs', () => {
   it('lead to files and headings that exist', async () => {
-    const files = ['README.md', ...(await readdir(new URL('docs/', root))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+    const files = [
+      'README.md',
+      ...(await readdir(new URL('docs/', root))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`),
+    ];
     const broken: string[] = [];
     for (const file of files) {
       const text = await readFile(new URL(file, root), 'utf8');

@@ -47,13 +47,20 @@ describe('McpModule on the Fastify adapter', () => {
   it('resumes a dropped POST stream with Last-Event-ID', async () => {
     const sessionId = await openSession(url);
     const abort = new AbortController();
-    const call = { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'stepper', arguments: { key: 'fastify-resume', steps: 2 }, _meta: { progressToken: 't' } } };
+    const call = {
+      jsonrpc: '2.0',
+      id: 9,
+      method: 'tools/call',
+      params: { name: 'stepper', arguments: { key: 'fastify-resume', steps: 2 }, _meta: { progressToken: 't' } },
+    };
     const reader = new SseReader(await postMcp(url, call, { sessionId, signal: abort.signal }));
     await reader.next();
     const first = await reader.nextMessage();
     abort.abort();
     app.get(Gate).open('fastify-resume');
-    const resumed = new SseReader(await fetch(url, { headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'last-event-id': first!.id! } }));
+    const resumed = new SseReader(
+      await fetch(url, { headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'last-event-id': first!.id! } }),
+    );
     expect((await resumed.nextMessage())?.message.params.progress).toBe(2);
     expect((await resumed.nextMessage())?.message).toMatchObject({ id: 9, result: { content: [{ text: 'done fastify-resume' }] } });
     await resumed.expectEnd();
@@ -71,7 +78,12 @@ describe('McpModule on the Fastify adapter', () => {
   it('serves 2026-07-28 requests: progress over SSE, header checks, listen, cancellation', async () => {
     const gate = app.get(Gate);
     gate.open('fastify-modern');
-    const answer = await callModern(url, 'tools/call', { name: 'stepper', arguments: { key: 'fastify-modern', steps: 2 } }, { meta: { progressToken: 'f' } });
+    const answer = await callModern(
+      url,
+      'tools/call',
+      { name: 'stepper', arguments: { key: 'fastify-modern', steps: 2 } },
+      { meta: { progressToken: 'f' } },
+    );
     expect(answer.notifications.map((notification) => notification.params.progress)).toEqual([1, 2]);
     expect(answer.response.result).toMatchObject({ content: [{ text: 'done fastify-modern' }], resultType: 'complete' });
     const mismatch = await postModern(url, 'tools/list', {}, { headers: { 'mcp-method': 'prompts/list' } });
@@ -80,13 +92,20 @@ describe('McpModule on the Fastify adapter', () => {
     expect([unknown.status, ((await unknown.json()) as { error: { code: number } }).error.code]).toEqual([404, -32601]);
 
     const listening = new AbortController();
-    const listen = new SseReader(await postModern(url, 'subscriptions/listen', { notifications: { resourcesListChanged: true } }, { signal: listening.signal }));
+    const listen = new SseReader(
+      await postModern(url, 'subscriptions/listen', { notifications: { resourcesListChanged: true } }, { signal: listening.signal }),
+    );
     expect((await listen.nextMessage())?.message.method).toBe('notifications/subscriptions/acknowledged');
     listening.abort();
 
     const cancelling = new AbortController();
     const held = new SseReader(
-      await postModern(url, 'tools/call', { name: 'stepper', arguments: { key: 'fastify-cancel', steps: 2 } }, { meta: { progressToken: 1 }, signal: cancelling.signal }),
+      await postModern(
+        url,
+        'tools/call',
+        { name: 'stepper', arguments: { key: 'fastify-cancel', steps: 2 } },
+        { meta: { progressToken: 1 }, signal: cancelling.signal },
+      ),
     );
     expect((await held.nextMessage())?.message.method).toBe('notifications/progress');
     cancelling.abort();

@@ -18,7 +18,14 @@ const PROFILE_FORM = {
   properties: {
     name: { type: 'string', title: 'Name', default: 'Ada' },
     size: { type: 'string', enum: ['S', 'M', 'L'], default: 'M' },
-    plan: { type: 'string', oneOf: [{ const: 'free', title: 'Free' }, { const: 'pro', title: 'Professional' }], default: 'free' },
+    plan: {
+      type: 'string',
+      oneOf: [
+        { const: 'free', title: 'Free' },
+        { const: 'pro', title: 'Professional' },
+      ],
+      default: 'free',
+    },
     colors: { type: 'array', items: { type: 'string', enum: ['red', 'green', 'blue'] }, default: ['green'] },
     seats: { type: 'integer', minimum: 1, maximum: 10, default: 2 },
     newsletter: { type: 'boolean', default: true },
@@ -36,7 +43,7 @@ const withTimeout = z.object({ timeoutMs: z.number().int().positive().optional()
 
 @Injectable()
 class AskingTools {
-  @McpTool({ name: 'ask_model', description: 'Asks the client\'s model.', input: withTimeout.extend({ prompt: z.string() }) })
+  @McpTool({ name: 'ask_model', description: "Asks the client's model.", input: withTimeout.extend({ prompt: z.string() }) })
   async askModel({ prompt, timeoutMs }: { prompt: string; timeoutMs?: number }, ctx: McpContext): Promise<string> {
     const result = await ctx.sample(
       { messages: [{ role: 'user', content: text(prompt) }], maxTokens: 64, systemPrompt: 'Be brief.' },
@@ -46,7 +53,7 @@ class AskingTools {
     return `${result.model}: ${content?.type === 'text' ? content.text : content?.type}`;
   }
 
-  @McpTool({ name: 'ask_model_with_tools', description: 'Asks the client\'s model, offering it a tool.' })
+  @McpTool({ name: 'ask_model_with_tools', description: "Asks the client's model, offering it a tool." })
   async askModelWithTools(_args: unknown, ctx: McpContext): Promise<string> {
     const result = await ctx.sample({
       messages: [{ role: 'user', content: text('What is the weather?') }],
@@ -58,7 +65,9 @@ class AskingTools {
 
   @McpTool({ name: 'ask_profile', description: 'Asks the user for a profile (JSON Schema form).', input: withTimeout })
   async askProfile({ timeoutMs }: { timeoutMs?: number }, ctx: McpContext): Promise<string> {
-    return JSON.stringify(await ctx.elicit({ message: 'Your profile', requestedSchema: PROFILE_FORM }, timeoutMs === undefined ? undefined : { timeoutMs }));
+    return JSON.stringify(
+      await ctx.elicit({ message: 'Your profile', requestedSchema: PROFILE_FORM }, timeoutMs === undefined ? undefined : { timeoutMs }),
+    );
   }
 
   @McpTool({ name: 'ask_consent', description: 'Asks the user for consent (zod form).' })
@@ -69,11 +78,16 @@ class AskingTools {
 
   @McpTool({ name: 'open_login', description: 'Sends the user to a login page (URL mode).' })
   async openLogin(_args: unknown, ctx: McpContext): Promise<string> {
-    const answer = await ctx.elicit({ mode: 'url', message: 'Sign in to the note store', url: 'https://notes.example.com/login?s=1', elicitationId: 'login-1' });
+    const answer = await ctx.elicit({
+      mode: 'url',
+      message: 'Sign in to the note store',
+      url: 'https://notes.example.com/login?s=1',
+      elicitationId: 'login-1',
+    });
     return JSON.stringify(answer);
   }
 
-  @McpTool({ name: 'roots', description: 'Lists the client\'s roots.' })
+  @McpTool({ name: 'roots', description: "Lists the client's roots." })
   async roots(_args: unknown, ctx: McpContext): Promise<string> {
     return JSON.stringify(await ctx.listRoots());
   }
@@ -107,7 +121,7 @@ describe('server-to-client requests', () => {
     session.posts.find(({ message }) => 'id' in message && message.id === id && ('result' in message || 'error' in message));
 
   describe('sampling (ctx.sample)', () => {
-    it('asks the client\'s model on the request\'s own stream; the client\'s POSTed answer resolves it', async () => {
+    it("asks the client's model on the request's own stream; the client's POSTed answer resolves it", async () => {
       const session = await connect({ sampling: {} });
       const asked = new Inbox<{ params: unknown; id: string | number }>();
       session.client.setRequestHandler(CreateMessageRequestSchema, async (request, extra) => {
@@ -117,8 +131,15 @@ describe('server-to-client requests', () => {
       });
       expect(await call(session, 'ask_model', { prompt: 'hi' })).toEqual({ isError: false, text: 'test-model: echo hi' });
       const [request] = asked.items;
-      expect(request.params).toEqual({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 64, systemPrompt: 'Be brief.' });
-      expect(await session.lastPost('tools/call').answer).toMatchObject({ contentType: 'text/event-stream', body: expect.stringContaining('"method":"sampling/createMessage"') });
+      expect(request.params).toEqual({
+        messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }],
+        maxTokens: 64,
+        systemPrompt: 'Be brief.',
+      });
+      expect(await session.lastPost('tools/call').answer).toMatchObject({
+        contentType: 'text/event-stream',
+        body: expect.stringContaining('"method":"sampling/createMessage"'),
+      });
       expect(answerPosted(session, request.id)).toBeDefined();
     });
 
@@ -157,13 +178,15 @@ describe('server-to-client requests', () => {
     it('gives up after the timeout, tells the client so, and reports it as a tool error', async () => {
       const session = await connect({ sampling: {} });
       const cancelled = new Inbox<string>();
-      session.client.setRequestHandler(CreateMessageRequestSchema, (_request, extra) =>
-        new Promise((_resolve, reject) => {
-          extra.signal.addEventListener('abort', () => {
-            cancelled.push(String(extra.requestId));
-            reject(new Error('cancelled'));
-          });
-        }),
+      session.client.setRequestHandler(
+        CreateMessageRequestSchema,
+        (_request, extra) =>
+          new Promise((_resolve, reject) => {
+            extra.signal.addEventListener('abort', () => {
+              cancelled.push(String(extra.requestId));
+              reject(new Error('cancelled'));
+            });
+          }),
       );
       expect(await call(session, 'ask_model', { prompt: 'hi', timeoutMs: 100 })).toEqual({
         isError: true,
@@ -195,7 +218,11 @@ describe('server-to-client requests', () => {
       });
       const result = call(owner, 'ask_model', { prompt: 'hi' });
       const id = await asked.waitFor(undefined, 'the sampling request');
-      await intruder.transport.send({ jsonrpc: '2.0', id, result: { model: 'intruder', role: 'assistant', content: { type: 'text', text: 'stolen' } } });
+      await intruder.transport.send({
+        jsonrpc: '2.0',
+        id,
+        result: { model: 'intruder', role: 'assistant', content: { type: 'text', text: 'stolen' } },
+      });
       await intruder.client.ping();
       answer();
       expect(await result).toEqual({ isError: false, text: 'owner-model: mine' });
@@ -214,7 +241,7 @@ describe('server-to-client requests', () => {
       return { session, asked };
     };
 
-    it('sends a form with defaults and enums; the client\'s defaults reach the tool', async () => {
+    it("sends a form with defaults and enums; the client's defaults reach the tool", async () => {
       const { session, asked } = await elicitingSession({ elicitation: { form: { applyDefaults: true } } }, () => ({
         action: 'accept',
         content: { name: 'Grace', colors: ['red', 'blue'] },
@@ -235,8 +262,14 @@ describe('server-to-client requests', () => {
     });
 
     it('sends a zod form as JSON Schema and validates and types the content', async () => {
-      const { session, asked } = await elicitingSession({ elicitation: {} }, () => ({ action: 'accept', content: { name: 'Ada', agree: true } }));
-      expect(JSON.parse((await call(session, 'ask_consent')).text)).toEqual({ action: 'accept', content: { name: 'Ada', size: 'M', agree: true } });
+      const { session, asked } = await elicitingSession({ elicitation: {} }, () => ({
+        action: 'accept',
+        content: { name: 'Ada', agree: true },
+      }));
+      expect(JSON.parse((await call(session, 'ask_consent')).text)).toEqual({
+        action: 'accept',
+        content: { name: 'Ada', size: 'M', agree: true },
+      });
       expect(asked.items[0]).toMatchObject({
         message: 'Do you agree?',
         requestedSchema: {
@@ -282,12 +315,15 @@ describe('server-to-client requests', () => {
   });
 
   describe('roots (ctx.listRoots)', () => {
-    it('returns the client\'s roots', async () => {
+    it("returns the client's roots", async () => {
       const session = await connect({ roots: { listChanged: true } });
       session.client.setRequestHandler(ListRootsRequestSchema, async () => ({
         roots: [{ uri: 'file:///home/ada/notes', name: 'Notes' }, { uri: 'file:///tmp' }],
       }));
-      expect(JSON.parse((await call(session, 'roots')).text)).toEqual([{ uri: 'file:///home/ada/notes', name: 'Notes' }, { uri: 'file:///tmp' }]);
+      expect(JSON.parse((await call(session, 'roots')).text)).toEqual([
+        { uri: 'file:///home/ada/notes', name: 'Notes' },
+        { uri: 'file:///tmp' },
+      ]);
     });
 
     it('is a tool error when the client did not declare roots', async () => {

@@ -154,7 +154,15 @@ afterAll(() => app.close());
 describe('prompts', () => {
   it('lists prompts by name; zod-declared arguments become an argument list with descriptions and required flags', async () => {
     const { prompts } = await session.client.listPrompts();
-    expect(prompts.map((prompt) => prompt.name)).toEqual(['describe_pixel', 'explain_docs', 'greet', 'lookup', 'many', 'review', 'translate']);
+    expect(prompts.map((prompt) => prompt.name)).toEqual([
+      'describe_pixel',
+      'explain_docs',
+      'greet',
+      'lookup',
+      'many',
+      'review',
+      'translate',
+    ]);
     expect(prompts[2]).toEqual({
       name: 'greet',
       title: 'Greeting',
@@ -200,7 +208,12 @@ describe('prompts', () => {
       messages: [
         {
           role: 'user',
-          content: { type: 'image', data: PIXEL.toString('base64'), mimeType: 'image/png', annotations: { audience: ['user'], priority: 0.5 } },
+          content: {
+            type: 'image',
+            data: PIXEL.toString('base64'),
+            mimeType: 'image/png',
+            annotations: { audience: ['user'], priority: 0.5 },
+          },
         },
         { role: 'user', content: { type: 'text', text: 'What is in this image?' } },
       ],
@@ -233,7 +246,9 @@ describe('prompts', () => {
     const crash = session.client.getPrompt({ name: 'lookup', arguments: { id: 'crash' } });
     await expect(crash).rejects.toMatchObject({ code: -32603 });
     await expect(crash).rejects.not.toMatchObject({ message: expect.stringContaining('hunter2') });
-    expect(logger.errors).toContainEqual(expect.stringMatching(/^prompts\/get failed\nError: db password is hunter2\n\s+at Prompts\.lookup/));
+    expect(logger.errors).toContainEqual(
+      expect.stringMatching(/^prompts\/get failed\nError: db password is hunter2\n\s+at Prompts\.lookup/),
+    );
   });
 });
 
@@ -252,7 +267,7 @@ describe('completion', () => {
     expect(session.client.getServerCapabilities()?.completions).toEqual({});
   });
 
-  it('completes a prompt argument from the prompt\'s complete option', async () => {
+  it("completes a prompt argument from the prompt's complete option", async () => {
     expect(await complete(prompt('greet'), 'name', 'A')).toEqual({ values: ['Ada', 'Alan'], total: 2, hasMore: false });
   });
 

@@ -97,10 +97,20 @@ describe('dynamic registry (McpRegistry)', () => {
 
     const { client } = watchers[0].session;
     expect((await client.listResources()).resources.map((resource) => resource.uri)).toEqual(['basic://resource', 'dynamic://report']);
-    expect((await client.readResource({ uri: 'dynamic://report' })).contents).toEqual([{ uri: 'dynamic://report', mimeType: 'text/csv', text: 'a,b\n1,2' }]);
-    expect((await client.readResource({ uri: 'dynamic://rows/7' })).contents).toEqual([{ uri: 'dynamic://rows/7', mimeType: 'text/plain', text: 'row 7' }]);
-    expect((await client.getPrompt({ name: 'dynamic_prompt', arguments: { topic: 'cats' } })).messages[0].content).toEqual({ type: 'text', text: 'Talk about cats.' });
-    const completion = await client.complete({ ref: { type: 'ref/prompt', name: 'dynamic_prompt' }, argument: { name: 'topic', value: 'ca' } });
+    expect((await client.readResource({ uri: 'dynamic://report' })).contents).toEqual([
+      { uri: 'dynamic://report', mimeType: 'text/csv', text: 'a,b\n1,2' },
+    ]);
+    expect((await client.readResource({ uri: 'dynamic://rows/7' })).contents).toEqual([
+      { uri: 'dynamic://rows/7', mimeType: 'text/plain', text: 'row 7' },
+    ]);
+    expect((await client.getPrompt({ name: 'dynamic_prompt', arguments: { topic: 'cats' } })).messages[0].content).toEqual({
+      type: 'text',
+      text: 'Talk about cats.',
+    });
+    const completion = await client.complete({
+      ref: { type: 'ref/prompt', name: 'dynamic_prompt' },
+      argument: { name: 'topic', value: 'ca' },
+    });
     expect(completion.completion.values).toEqual(['cats', 'cars']);
   });
 
@@ -212,11 +222,15 @@ describe('visibility hook (visible: (ctx) => boolean)', () => {
     const { client } = admin;
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['audit', 'status']);
     expect((await client.listResources()).resources.map((resource) => resource.uri)).toEqual(['admin://log']);
-    expect((await client.listResourceTemplates()).resourceTemplates.map((template) => template.uriTemplate)).toEqual(['admin://users/{id}']);
+    expect((await client.listResourceTemplates()).resourceTemplates.map((template) => template.uriTemplate)).toEqual([
+      'admin://users/{id}',
+    ]);
     expect((await client.listPrompts()).prompts.map((prompt) => prompt.name)).toEqual(['ban']);
     expect(textOf(await client.callTool({ name: 'audit', arguments: {} }))).toBe('audited');
     expect((await client.readResource({ uri: 'admin://users/2' })).contents[0]).toMatchObject({ text: 'user 2' });
-    expect((await client.complete({ ref: { type: 'ref/prompt', name: 'ban' }, argument: { name: 'who', value: '' } })).completion.values).toEqual(['mallory']);
+    expect(
+      (await client.complete({ ref: { type: 'ref/prompt', name: 'ban' }, argument: { name: 'who', value: '' } })).completion.values,
+    ).toEqual(['mallory']);
   });
 
   it('hides them from everyone else: left out of lists and answered as unknown', async () => {
@@ -229,8 +243,12 @@ describe('visibility hook (visible: (ctx) => boolean)', () => {
     await expect(client.readResource({ uri: 'admin://log' })).rejects.toMatchObject({ code: -32002, data: { uri: 'admin://log' } });
     await expect(client.readResource({ uri: 'admin://users/2' })).rejects.toMatchObject({ code: -32002 });
     expect(await errorCode(client.getPrompt({ name: 'ban' }))).toBe(-32602);
-    expect(await errorCode(client.complete({ ref: { type: 'ref/prompt', name: 'ban' }, argument: { name: 'who', value: '' } }))).toBe(-32602);
-    expect(await errorCode(client.complete({ ref: { type: 'ref/resource', uri: 'admin://users/{id}' }, argument: { name: 'id', value: '' } }))).toBe(-32602);
+    expect(await errorCode(client.complete({ ref: { type: 'ref/prompt', name: 'ban' }, argument: { name: 'who', value: '' } }))).toBe(
+      -32602,
+    );
+    expect(
+      await errorCode(client.complete({ ref: { type: 'ref/resource', uri: 'admin://users/{id}' }, argument: { name: 'id', value: '' } })),
+    ).toBe(-32602);
   });
 });
 
@@ -264,7 +282,12 @@ describe('pagination', () => {
     return [
       ['tools/list', (params) => client.listTools(params), 'tools', (tool) => tool.name],
       ['resources/list', (params) => client.listResources(params), 'resources', (resource) => resource.uri],
-      ['resources/templates/list', (params) => client.listResourceTemplates(params), 'resourceTemplates', (template) => template.uriTemplate],
+      [
+        'resources/templates/list',
+        (params) => client.listResourceTemplates(params),
+        'resourceTemplates',
+        (template) => template.uriTemplate,
+      ],
       ['prompts/list', (params) => client.listPrompts(params), 'prompts', (prompt) => prompt.name],
     ];
   };
@@ -285,7 +308,11 @@ describe('pagination', () => {
     const expected = {
       'tools/list': [['tool_0', 'tool_1'], ['tool_2', 'tool_3'], ['tool_4']],
       'resources/list': [['many://resource/0', 'many://resource/1'], ['many://resource/2', 'many://resource/3'], ['many://resource/4']],
-      'resources/templates/list': [['many://template0/{x}', 'many://template1/{x}'], ['many://template2/{x}', 'many://template3/{x}'], ['many://template4/{x}']],
+      'resources/templates/list': [
+        ['many://template0/{x}', 'many://template1/{x}'],
+        ['many://template2/{x}', 'many://template3/{x}'],
+        ['many://template4/{x}'],
+      ],
       'prompts/list': [['prompt_0', 'prompt_1'], ['prompt_2', 'prompt_3'], ['prompt_4']],
     };
     for (const [method, list, key, name] of lists()) {
@@ -335,7 +362,10 @@ describe('capabilities at initialize', () => {
   });
 
   it('advertises resources with subscribe for an app with only a template', async () => {
-    expect(await capabilitiesOf({ providers: [OnlyATemplate] })).toEqual({ resources: { subscribe: true, listChanged: true }, logging: {} });
+    expect(await capabilitiesOf({ providers: [OnlyATemplate] })).toEqual({
+      resources: { subscribe: true, listChanged: true },
+      logging: {},
+    });
   });
 
   it('advertises every list and completions for an app with all of them', async () => {
@@ -357,8 +387,9 @@ describe('capabilities at initialize', () => {
   });
 
   it('merges a forced capability into the registered one instead of replacing it', async () => {
-    expect(
-      await capabilitiesOf({ providers: [OnlyATemplate], options: { capabilities: { resources: { listChanged: false } } } }),
-    ).toEqual({ resources: { subscribe: true, listChanged: false }, logging: {} });
+    expect(await capabilitiesOf({ providers: [OnlyATemplate], options: { capabilities: { resources: { listChanged: false } } } })).toEqual({
+      resources: { subscribe: true, listChanged: false },
+      logging: {},
+    });
   });
 });

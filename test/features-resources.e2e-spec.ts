@@ -30,7 +30,12 @@ class Library {
     return new Uint8Array([0, 1, 2, 255]);
   }
 
-  @McpResourceTemplate({ uriTemplate: 'library://books/{shelf}/{title}', name: 'book', description: 'A book on a shelf', mimeType: 'application/json' })
+  @McpResourceTemplate({
+    uriTemplate: 'library://books/{shelf}/{title}',
+    name: 'book',
+    description: 'A book on a shelf',
+    mimeType: 'application/json',
+  })
   book(request: McpResourceRequest): string {
     return JSON.stringify(request);
   }

@@ -43,7 +43,14 @@ class MetadataTools {
         text('A note', { audience: ['user', 'assistant'], priority: 1, lastModified: '2025-11-25T10:00:00Z' }),
         image(PNG, 'image/png'),
         audio(WAV, 'audio/wav', { audience: ['user'] }),
-        resourceLink({ uri: 'notes://1', name: 'note 1', title: 'First note', description: 'The first note', mimeType: 'text/markdown', size: 42 }),
+        resourceLink({
+          uri: 'notes://1',
+          name: 'note 1',
+          title: 'First note',
+          description: 'The first note',
+          mimeType: 'text/markdown',
+          size: 42,
+        }),
         embeddedResource('notes://1', '# First note', 'text/markdown', { priority: 0.2 }),
         embeddedResource('files://report.pdf', PDF, 'application/pdf'),
       ],
@@ -77,7 +84,10 @@ describe('tool metadata and content helpers', () => {
       inputSchema: expect.objectContaining({ type: 'object', properties: { text: { type: 'string' } }, required: ['text'] }),
       outputSchema: expect.objectContaining({
         type: 'object',
-        properties: { words: { type: 'integer', minimum: expect.any(Number), maximum: expect.any(Number) }, longest: { type: 'string', description: 'The longest word' } },
+        properties: {
+          words: { type: 'integer', minimum: expect.any(Number), maximum: expect.any(Number) },
+          longest: { type: 'string', description: 'The longest word' },
+        },
         required: ['words', 'longest'],
       }),
       annotations: { title: 'Word stats', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -96,15 +106,31 @@ describe('tool metadata and content helpers', () => {
     expect((await session.client.callTool({ name: 'json_schema_output', arguments: {} })).structuredContent).toEqual({ ok: true });
   });
 
-  it('builds every content block kind with the helpers, accepted by the SDK\'s result schema', async () => {
+  it("builds every content block kind with the helpers, accepted by the SDK's result schema", async () => {
     const result = await session.client.callTool({ name: 'every_content', arguments: {} }, CallToolResultSchema);
     expect(result).toEqual({
       content: [
-        { type: 'text', text: 'A note', annotations: { audience: ['user', 'assistant'], priority: 1, lastModified: '2025-11-25T10:00:00Z' } },
+        {
+          type: 'text',
+          text: 'A note',
+          annotations: { audience: ['user', 'assistant'], priority: 1, lastModified: '2025-11-25T10:00:00Z' },
+        },
         { type: 'image', data: PNG.toString('base64'), mimeType: 'image/png' },
         { type: 'audio', data: Buffer.from(WAV).toString('base64'), mimeType: 'audio/wav', annotations: { audience: ['user'] } },
-        { type: 'resource_link', uri: 'notes://1', name: 'note 1', title: 'First note', description: 'The first note', mimeType: 'text/markdown', size: 42 },
-        { type: 'resource', resource: { uri: 'notes://1', mimeType: 'text/markdown', text: '# First note' }, annotations: { priority: 0.2 } },
+        {
+          type: 'resource_link',
+          uri: 'notes://1',
+          name: 'note 1',
+          title: 'First note',
+          description: 'The first note',
+          mimeType: 'text/markdown',
+          size: 42,
+        },
+        {
+          type: 'resource',
+          resource: { uri: 'notes://1', mimeType: 'text/markdown', text: '# First note' },
+          annotations: { priority: 0.2 },
+        },
         { type: 'resource', resource: { uri: 'files://report.pdf', mimeType: 'application/pdf', blob: PDF.toString('base64') } },
       ],
       _meta: { 'example.com/trace': 'abc' },

@@ -40,7 +40,13 @@ class UtilityTools {
 
   @McpTool({ name: 'steps', description: 'Reports progress 1, 1, 0.5, 2, 3 of 3 and returns the progress token it saw.' })
   async steps(_args: unknown, ctx: McpContext): Promise<string> {
-    for (const [progress, message] of [[1, 'one'], [1, 'one again'], [0.5, 'backwards'], [2, undefined], [3, 'done']] as const) {
+    for (const [progress, message] of [
+      [1, 'one'],
+      [1, 'one again'],
+      [0.5, 'backwards'],
+      [2, undefined],
+      [3, 'done'],
+    ] as const) {
       await ctx.progress(progress, 3, message);
     }
     return `token ${JSON.stringify(ctx.progressToken ?? null)}`;
@@ -73,7 +79,8 @@ describe('logging', () => {
   const loggedLevels = async (session: SdkSession): Promise<string[]> => {
     const messages = collect(session.client, LoggingMessageNotificationSchema);
     await session.client.callTool({ name: 'log_every_level', arguments: {} });
-    for (const message of messages.items) expect(message.params).toMatchObject({ logger: 'utility', data: { level: message.params.level } });
+    for (const message of messages.items)
+      expect(message.params).toMatchObject({ logger: 'utility', data: { level: message.params.level } });
     return messages.items.map((message) => message.params.level);
   };
 
@@ -123,9 +130,11 @@ describe('progress', () => {
 
   afterAll(() => app.close());
 
-  it('reports progress with the client\'s token, dropping values that do not grow', async () => {
+  it("reports progress with the client's token, dropping values that do not grow", async () => {
     const updates: unknown[] = [];
-    const result = await session.client.callTool({ name: 'steps', arguments: {} }, undefined, { onprogress: (update) => updates.push(update) });
+    const result = await session.client.callTool({ name: 'steps', arguments: {} }, undefined, {
+      onprogress: (update) => updates.push(update),
+    });
     const call = session.lastPost('tools/call');
     const { id } = call.message as { id: number };
     expect(textOf(result)).toBe(`token ${id}`);
@@ -180,7 +189,7 @@ describe('cancellation', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((message) => 'result' in message || 'error' in message);
 
-  it('aborts the handler\'s signal and sends no response; another session using the same request id runs on', async () => {
+  it("aborts the handler's signal and sends no response; another session using the same request id runs on", async () => {
     const alice = await app.connect({ listen: false });
     const bob = await app.connect({ listen: false });
     const cancel = new AbortController();

@@ -24,7 +24,16 @@ describe('instance death on the memory host', () => {
     sessionHost = new MemorySessionHost();
     const start = () =>
       startApp({
-        imports: [McpModule.forRoot({ name: 'lease', version: '1.0.0', sessionHost, leaseTtlMs: LEASE_TTL_MS, orphanSweepIntervalMs: SWEEP_MS, shutdownGraceMs: 0 })],
+        imports: [
+          McpModule.forRoot({
+            name: 'lease',
+            version: '1.0.0',
+            sessionHost,
+            leaseTtlMs: LEASE_TTL_MS,
+            orphanSweepIntervalMs: SWEEP_MS,
+            shutdownGraceMs: 0,
+          }),
+        ],
         providers: [Gate, GatedTools],
       });
     [a, b] = await Promise.all([start(), start()]);
@@ -46,7 +55,9 @@ describe('instance death on the memory host', () => {
     // A stops renewing (as if it died) while its handler still runs.
     await a.app.get(NodeLease).release();
     const resumed = new SseReader(
-      await fetch(`${b.baseUrl}/mcp`, { headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'last-event-id': progress!.id! } }),
+      await fetch(`${b.baseUrl}/mcp`, {
+        headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'last-event-id': progress!.id! },
+      }),
     );
     expect((await resumed.nextMessage(LEASE_TTL_MS + SWEEP_MS + 2_000))?.message).toMatchObject({
       id: 3,
@@ -59,7 +70,9 @@ describe('instance death on the memory host', () => {
     await post.expectEnd();
     const streamId = progress!.id!.split('.')[0];
     const replay = new SseReader(
-      await fetch(`${b.baseUrl}/mcp`, { headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'last-event-id': `${streamId}.0` } }),
+      await fetch(`${b.baseUrl}/mcp`, {
+        headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'last-event-id': `${streamId}.0` },
+      }),
     );
     const answers: Array<Record<string, unknown>> = [];
     for (let next = await replay.nextMessage(); next; next = await replay.nextMessage()) {

@@ -74,12 +74,21 @@ describe('MCP 2026-07-28 over HTTP', () => {
     });
 
     it('refuses a malformed clientInfo or logLevel with -32602', async () => {
-      await expectError(await postModern(url, 'tools/list', {}, { meta: { 'io.modelcontextprotocol/clientInfo': { name: 1 } } }), 400, -32602);
+      await expectError(
+        await postModern(url, 'tools/list', {}, { meta: { 'io.modelcontextprotocol/clientInfo': { name: 1 } } }),
+        400,
+        -32602,
+      );
       await expectError(await postModern(url, 'tools/list', {}, { meta: { 'io.modelcontextprotocol/logLevel': 'loud' } }), 400, -32602);
     });
 
     it('accepts a request without clientInfo, and stamps resultType and serverInfo on every result', async () => {
-      const answer = await callModern(url, 'tools/call', { name: 'echo', arguments: { text: 'hi' } }, { meta: { 'io.modelcontextprotocol/clientInfo': null } });
+      const answer = await callModern(
+        url,
+        'tools/call',
+        { name: 'echo', arguments: { text: 'hi' } },
+        { meta: { 'io.modelcontextprotocol/clientInfo': null } },
+      );
       expect(answer.status).toBe(200);
       expect(answer.response).toEqual({
         jsonrpc: '2.0',
@@ -97,7 +106,11 @@ describe('MCP 2026-07-28 over HTTP', () => {
 
     it('answers -32022 to a 2025 revision declared in _meta, pointing at initialize', async () => {
       const body = modernBody('tools/list', {}, { meta: { 'io.modelcontextprotocol/protocolVersion': '2025-11-25' } });
-      const error = await expectError(await postRaw(url, body, { ...modernHeaders(body), 'mcp-protocol-version': '2025-11-25' }), 400, -32022);
+      const error = await expectError(
+        await postRaw(url, body, { ...modernHeaders(body), 'mcp-protocol-version': '2025-11-25' }),
+        400,
+        -32022,
+      );
       expect(error.message).toContain('initialize');
     });
   });
@@ -117,7 +130,10 @@ describe('MCP 2026-07-28 over HTTP', () => {
         const error = await expectError(await postModern(url, 'tools/list', {}, { headers: { 'mcp-method': value } }), 400, -32020);
         expect(error.message).toContain('Mcp-Method');
       }
-      const upperName = await postRaw(url, modernBody('tools/list'), { 'MCP-METHOD': 'tools/list', 'Mcp-Protocol-Version': MODERN_VERSION });
+      const upperName = await postRaw(url, modernBody('tools/list'), {
+        'MCP-METHOD': 'tools/list',
+        'Mcp-Protocol-Version': MODERN_VERSION,
+      });
       expect(upperName.status).toBe(200);
       await upperName.text();
     });
@@ -125,7 +141,11 @@ describe('MCP 2026-07-28 over HTTP', () => {
     it('requires Mcp-Name on tools/call, resources/read and prompts/get, equal to the body', async () => {
       await expectError(await call({ name: 'echo', arguments: { text: 'x' } }, { 'mcp-name': undefined }), 400, -32020);
       await expectError(await call({ name: 'echo', arguments: { text: 'x' } }, { 'mcp-name': 'other' }), 400, -32020);
-      await expectError(await postModern(url, 'resources/read', { uri: 'notes://plain' }, { headers: { 'mcp-name': 'notes://cached' } }), 400, -32020);
+      await expectError(
+        await postModern(url, 'resources/read', { uri: 'notes://plain' }, { headers: { 'mcp-name': 'notes://cached' } }),
+        400,
+        -32020,
+      );
       await expectError(await postModern(url, 'prompts/get', { name: 'intro' }, { headers: { 'mcp-name': undefined } }), 400, -32020);
     });
 
@@ -143,7 +163,10 @@ describe('MCP 2026-07-28 over HTTP', () => {
       const ok = await readAnswer(await call({ name: 'locate', arguments: args }, headers));
       expect(JSON.parse(ok.response.result.content[0].text)).toEqual(args);
       const unicode = await readAnswer(
-        await call({ name: 'locate', arguments: { region: 'Köln, 世界' } }, { 'mcp-param-region': `=?base64?${Buffer.from('Köln, 世界').toString('base64')}?=` }),
+        await call(
+          { name: 'locate', arguments: { region: 'Köln, 世界' } },
+          { 'mcp-param-region': `=?base64?${Buffer.from('Köln, 世界').toString('base64')}?=` },
+        ),
       );
       expect(unicode.response.result.isError).toBeUndefined();
 
@@ -199,7 +222,11 @@ describe('MCP 2026-07-28 over HTTP', () => {
 
     it('answers a missing resource with -32602 and the URI in data', async () => {
       const answer = await callModern(url, 'resources/read', { uri: 'notes://missing' });
-      expect(answer.response.error).toEqual({ code: -32602, message: 'Resource not found: notes://missing', data: { uri: 'notes://missing' } });
+      expect(answer.response.error).toEqual({
+        code: -32602,
+        message: 'Resource not found: notes://missing',
+        data: { uri: 'notes://missing' },
+      });
     });
 
     it('answers 400 / -32021 with data.requiredCapabilities when a handler needs an undeclared capability', async () => {
@@ -215,9 +242,18 @@ describe('MCP 2026-07-28 over HTTP', () => {
     });
 
     it('takes notifications with 202 and refuses JSON-RPC responses and batches', async () => {
-      const cancelled = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1, _meta: modernBody('x').params._meta } };
+      const cancelled = {
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: 1, _meta: modernBody('x').params._meta },
+      };
       expect((await postRaw(url, cancelled, { 'mcp-protocol-version': MODERN_VERSION })).status).toBe(202);
-      await expectError(await postRaw(url, { jsonrpc: '2.0', id: 4, result: {} }, { 'mcp-protocol-version': MODERN_VERSION }), 400, -32600, null);
+      await expectError(
+        await postRaw(url, { jsonrpc: '2.0', id: 4, result: {} }, { 'mcp-protocol-version': MODERN_VERSION }),
+        400,
+        -32600,
+        null,
+      );
       await expectError(await postRaw(url, [modernBody('tools/list')], modernHeaders({ method: 'tools/list' })), 400, -32600, null);
     });
 
@@ -231,7 +267,11 @@ describe('MCP 2026-07-28 over HTTP', () => {
 
     it('serves 2025 sessions on the same endpoint at the same time', async () => {
       const sessionId = await openSession(url);
-      const legacy = await postMcp(url, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'echo', arguments: { text: 'old' } } }, { sessionId });
+      const legacy = await postMcp(
+        url,
+        { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'echo', arguments: { text: 'old' } } },
+        { sessionId },
+      );
       expect(((await legacy.json()) as any).result).toEqual({ content: [{ type: 'text', text: 'legacy:old' }] });
       const modern = await callModern(url, 'tools/call', { name: 'echo', arguments: { text: 'new' } });
       expect(modern.response.result.content).toEqual([{ type: 'text', text: 'modern:new' }]);
@@ -252,8 +292,14 @@ describe('MCP 2026-07-28 over HTTP', () => {
     });
 
     it('uses the item override on resources/read, else the module default; tools/call has none', async () => {
-      expect((await callModern(url, 'resources/read', { uri: 'notes://cached' })).response.result).toMatchObject({ ttlMs: 60_000, cacheScope: 'public' });
-      expect((await callModern(url, 'resources/read', { uri: 'notes://plain' })).response.result).toMatchObject({ ttlMs: 5_000, cacheScope: 'public' });
+      expect((await callModern(url, 'resources/read', { uri: 'notes://cached' })).response.result).toMatchObject({
+        ttlMs: 60_000,
+        cacheScope: 'public',
+      });
+      expect((await callModern(url, 'resources/read', { uri: 'notes://plain' })).response.result).toMatchObject({
+        ttlMs: 5_000,
+        cacheScope: 'public',
+      });
       const call = (await callModern(url, 'tools/call', { name: 'echo', arguments: { text: 'x' } })).response.result;
       expect(call.ttlMs).toBeUndefined();
     });
@@ -271,9 +317,14 @@ describe('MCP 2026-07-28 over HTTP', () => {
       expect(quiet.notifications).toEqual([]);
       expect(quiet.contentType).toBe('application/json');
 
-      const loud = await callModern(url, 'tools/call', { name: 'chatty', arguments: {} }, {
-        meta: { progressToken: 'p1', 'io.modelcontextprotocol/logLevel': 'info' },
-      });
+      const loud = await callModern(
+        url,
+        'tools/call',
+        { name: 'chatty', arguments: {} },
+        {
+          meta: { progressToken: 'p1', 'io.modelcontextprotocol/logLevel': 'info' },
+        },
+      );
       expect(loud.contentType).toBe('text/event-stream');
       expect(loud.notifications).toEqual([
         { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'p1', progress: 1, total: 2 } },
@@ -285,10 +336,15 @@ describe('MCP 2026-07-28 over HTTP', () => {
 
     it('cancels the handler when the client closes the response stream, and sends nothing more', async () => {
       const controller = new AbortController();
-      const response = await postModern(url, 'tools/call', { name: 'hold', arguments: { key: 'cancel-me' } }, {
-        meta: { progressToken: 1 },
-        signal: controller.signal,
-      });
+      const response = await postModern(
+        url,
+        'tools/call',
+        { name: 'hold', arguments: { key: 'cancel-me' } },
+        {
+          meta: { progressToken: 1 },
+          signal: controller.signal,
+        },
+      );
       const reader = new SseReader(response);
       expect((await reader.nextMessage())?.message.method).toBe('notifications/progress');
       await gate.reached('cancel-me');
@@ -298,11 +354,20 @@ describe('MCP 2026-07-28 over HTTP', () => {
   });
 
   describe('multi round-trip requests', () => {
-    const call = (name: string, extra: Record<string, unknown> = {}, options: { user?: string; capabilities?: Record<string, unknown> } = {}) =>
-      callModern(url, 'tools/call', { name, arguments: {}, ...extra }, {
-        capabilities: options.capabilities ?? { elicitation: {}, sampling: {}, roots: {} },
-        headers: options.user ? { 'x-test-user': options.user } : {},
-      });
+    const call = (
+      name: string,
+      extra: Record<string, unknown> = {},
+      options: { user?: string; capabilities?: Record<string, unknown> } = {},
+    ) =>
+      callModern(
+        url,
+        'tools/call',
+        { name, arguments: {}, ...extra },
+        {
+          capabilities: options.capabilities ?? { elicitation: {}, sampling: {}, roots: {} },
+          headers: options.user ? { 'x-test-user': options.user } : {},
+        },
+      );
 
     it('ends a round with input_required, and the retry with the answers completes it, round by round', async () => {
       const first = (await call('greet')).response.result;
@@ -317,13 +382,27 @@ describe('MCP 2026-07-28 over HTTP', () => {
         requestState: expect.stringMatching(/^v1\./),
         _meta: SERVER_INFO,
       });
-      const second = (await call('greet', { inputResponses: { elicitation_1: { action: 'accept', content: { name: 'Ada' } } }, requestState: first.requestState })).response.result;
+      const second = (
+        await call('greet', {
+          inputResponses: { elicitation_1: { action: 'accept', content: { name: 'Ada' } } },
+          requestState: first.requestState,
+        })
+      ).response.result;
       expect(second.resultType).toBe('input_required');
       expect(Object.keys(second.inputRequests)).toEqual(['elicitation_2']);
       expect(second.inputRequests.elicitation_2.params.message).toBe('How are you, Ada?');
       expect(second.requestState).not.toBe(first.requestState);
-      const done = (await call('greet', { inputResponses: { elicitation_2: { action: 'accept', content: { mood: 'great' } } }, requestState: second.requestState })).response.result;
-      expect(done).toEqual({ content: [{ type: 'text', text: 'Hello Ada, glad you feel great.' }], resultType: 'complete', _meta: SERVER_INFO });
+      const done = (
+        await call('greet', {
+          inputResponses: { elicitation_2: { action: 'accept', content: { mood: 'great' } } },
+          requestState: second.requestState,
+        })
+      ).response.result;
+      expect(done).toEqual({
+        content: [{ type: 'text', text: 'Hello Ada, glad you feel great.' }],
+        resultType: 'complete',
+        _meta: SERVER_INFO,
+      });
     });
 
     it('asks several questions in one round with ctx.requestInputs', async () => {
@@ -342,21 +421,32 @@ describe('MCP 2026-07-28 over HTTP', () => {
     it('serves input_required on prompts/get and resources/read too', async () => {
       const prompt = (await callModern(url, 'prompts/get', { name: 'intro' }, { capabilities: { elicitation: {} } })).response.result;
       expect(prompt.resultType).toBe('input_required');
-      const promptDone = await callModern(url, 'prompts/get', {
-        name: 'intro',
-        inputResponses: { elicitation_1: { action: 'accept', content: { topic: 'tides' } } },
-        requestState: prompt.requestState,
-      }, { capabilities: { elicitation: {} } });
+      const promptDone = await callModern(
+        url,
+        'prompts/get',
+        {
+          name: 'intro',
+          inputResponses: { elicitation_1: { action: 'accept', content: { topic: 'tides' } } },
+          requestState: prompt.requestState,
+        },
+        { capabilities: { elicitation: {} } },
+      );
       expect(promptDone.response.result.messages).toEqual([{ role: 'user', content: { type: 'text', text: 'Talk about tides.' } }]);
 
-      const read = (await callModern(url, 'resources/read', { uri: 'notes://asking/7' }, { capabilities: { elicitation: {} } })).response.result;
+      const read = (await callModern(url, 'resources/read', { uri: 'notes://asking/7' }, { capabilities: { elicitation: {} } })).response
+        .result;
       expect(read).toMatchObject({ resultType: 'input_required' });
       expect(read.ttlMs).toBeUndefined();
-      const readDone = await callModern(url, 'resources/read', {
-        uri: 'notes://asking/7',
-        inputResponses: { elicitation_1: { action: 'accept', content: { ok: true } } },
-        requestState: read.requestState,
-      }, { capabilities: { elicitation: {} } });
+      const readDone = await callModern(
+        url,
+        'resources/read',
+        {
+          uri: 'notes://asking/7',
+          inputResponses: { elicitation_1: { action: 'accept', content: { ok: true } } },
+          requestState: read.requestState,
+        },
+        { capabilities: { elicitation: {} } },
+      );
       expect(readDone.response.result.contents).toEqual([{ uri: 'notes://asking/7', mimeType: 'text/plain', text: 'secret 7' }]);
     });
 
@@ -374,10 +464,15 @@ describe('MCP 2026-07-28 over HTTP', () => {
       expect(await failure({ requestState: `${state}-TAMPERED` })).toContain('integrity');
       expect(await failure({ requestState: 42 })).toContain('requestState');
       expect(await failure({ requestState: state }, 'mallory')).toContain('another caller');
-      const otherRequest = await callModern(url, 'tools/call', { name: 'greet', arguments: { extra: 1 }, ...answer, requestState: state }, {
-        capabilities: { elicitation: {} },
-        headers: { 'x-test-user': 'alice' },
-      });
+      const otherRequest = await callModern(
+        url,
+        'tools/call',
+        { name: 'greet', arguments: { extra: 1 }, ...answer, requestState: state },
+        {
+          capabilities: { elicitation: {} },
+          headers: { 'x-test-user': 'alice' },
+        },
+      );
       expect(otherRequest.response.error.message).toContain('different request');
 
       const next = await call('greet', { ...answer, requestState: state }, { user: 'alice' });
@@ -388,12 +483,17 @@ describe('MCP 2026-07-28 over HTTP', () => {
 
     it('refuses an answer that is not a result of the question asked', async () => {
       const { response } = await call('greet', { inputResponses: { elicitation_1: 12345 } });
-      expect(response.error).toMatchObject({ code: -32602, message: 'inputResponses.elicitation_1 is not a valid elicitation/create result.' });
+      expect(response.error).toMatchObject({
+        code: -32602,
+        message: 'inputResponses.elicitation_1 is not a valid elicitation/create result.',
+      });
     });
 
     it('asks again for what the retry left unanswered, and ignores answers it did not ask for', async () => {
       const first = (await call('greet')).response.result;
-      const again = (await call('greet', { inputResponses: { unrelated: { action: 'accept', content: {} } }, requestState: first.requestState })).response.result;
+      const again = (
+        await call('greet', { inputResponses: { unrelated: { action: 'accept', content: {} } }, requestState: first.requestState })
+      ).response.result;
       expect(again.resultType).toBe('input_required');
       expect(Object.keys(again.inputRequests)).toEqual(['elicitation_1']);
     });
@@ -421,7 +521,9 @@ describe('MCP 2026-07-28 over HTTP', () => {
 
     it('acknowledges first with the honoured filter, then tags only the notifications asked for', async () => {
       const controller = new AbortController();
-      const tools = new SseReader(await listen({ toolsListChanged: true, resourceSubscriptions: ['notes://plain'], bogusKind: true }, 'l-tools', controller.signal));
+      const tools = new SseReader(
+        await listen({ toolsListChanged: true, resourceSubscriptions: ['notes://plain'], bogusKind: true }, 'l-tools', controller.signal),
+      );
       const prompts = new SseReader(await listen({ promptsListChanged: true }, 7, controller.signal));
       const tag = (id: string | number) => ({ 'io.modelcontextprotocol/subscriptionId': id });
       expect((await tools.nextMessage())?.message).toEqual({
@@ -440,9 +542,17 @@ describe('MCP 2026-07-28 over HTTP', () => {
         method: 'notifications/resources/updated',
         params: { uri: 'notes://plain', _meta: tag('l-tools') },
       });
-      expect((await tools.nextMessage())?.message).toEqual({ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: { _meta: tag('l-tools') } });
+      expect((await tools.nextMessage())?.message).toEqual({
+        jsonrpc: '2.0',
+        method: 'notifications/tools/list_changed',
+        params: { _meta: tag('l-tools') },
+      });
       await events.notifyAll({ method: 'notifications/prompts/list_changed' });
-      expect((await prompts.nextMessage())?.message).toEqual({ jsonrpc: '2.0', method: 'notifications/prompts/list_changed', params: { _meta: tag(7) } });
+      expect((await prompts.nextMessage())?.message).toEqual({
+        jsonrpc: '2.0',
+        method: 'notifications/prompts/list_changed',
+        params: { _meta: tag(7) },
+      });
       controller.abort();
     });
 

@@ -67,7 +67,9 @@ describe('2026-07-28 options', () => {
     it('warns about a missing requestStateSecret only where other processes could get the retry', async () => {
       const warningsWith = async (options: Partial<Parameters<typeof McpModule.forRoot>[0]>) => {
         const logger = new RecordingLogger();
-        const moduleRef = await Test.createTestingModule({ imports: [McpModule.forRoot({ name: 'x', version: '1', ...options })] }).compile();
+        const moduleRef = await Test.createTestingModule({
+          imports: [McpModule.forRoot({ name: 'x', version: '1', ...options })],
+        }).compile();
         const app = moduleRef.createNestApplication({ logger });
         await app.init();
         await app.close();
@@ -113,7 +115,9 @@ describe('2026-07-28 options', () => {
 
     it('ends every listen with a complete result tagged with its id when the app closes', async () => {
       const { running, url } = await start({ name: 'closing', version: '1.0.0', sseKeepaliveMs: 0 });
-      const reader = new SseReader(await postModern(url, 'subscriptions/listen', { notifications: { toolsListChanged: true } }, { id: 'bye' }));
+      const reader = new SseReader(
+        await postModern(url, 'subscriptions/listen', { notifications: { toolsListChanged: true } }, { id: 'bye' }),
+      );
       expect((await reader.nextMessage())?.message.method).toBe('notifications/subscriptions/acknowledged');
       const closing = running.close();
       apps.splice(apps.indexOf(running), 1);
@@ -122,7 +126,10 @@ describe('2026-07-28 options', () => {
         id: 'bye',
         result: {
           resultType: 'complete',
-          _meta: { 'io.modelcontextprotocol/subscriptionId': 'bye', 'io.modelcontextprotocol/serverInfo': { name: 'closing', version: '1.0.0' } },
+          _meta: {
+            'io.modelcontextprotocol/subscriptionId': 'bye',
+            'io.modelcontextprotocol/serverInfo': { name: 'closing', version: '1.0.0' },
+          },
         },
       });
       await reader.expectEnd();
@@ -134,12 +141,17 @@ describe('2026-07-28 options', () => {
     const { url } = await start({ name: 'short-lived', version: '1.0.0', requestStateSecret: SECRET, requestStateTtlMs: 200 });
     const asked = (await callModern(url, 'tools/call', { name: 'greet', arguments: {} }, { capabilities: ELICITATION })).response.result;
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const late = await callModern(url, 'tools/call', {
-      name: 'greet',
-      arguments: {},
-      inputResponses: { elicitation_1: { action: 'accept', content: { name: 'Late' } } },
-      requestState: asked.requestState,
-    }, { capabilities: ELICITATION });
+    const late = await callModern(
+      url,
+      'tools/call',
+      {
+        name: 'greet',
+        arguments: {},
+        inputResponses: { elicitation_1: { action: 'accept', content: { name: 'Late' } } },
+        requestState: asked.requestState,
+      },
+      { capabilities: ELICITATION },
+    );
     expect(late.response.error).toMatchObject({ code: -32602, message: expect.stringContaining('expired') });
   });
 
@@ -154,7 +166,8 @@ describe('2026-07-28 options', () => {
     it('completes a request on B that was asked on A, and refuses to redeem its state twice anywhere', async () => {
       const { a, b, close } = await pair(SECRET, SECRET);
       try {
-        const asked = (await callModern(a.url, 'tools/call', { name: 'greet', arguments: {} }, { capabilities: ELICITATION })).response.result;
+        const asked = (await callModern(a.url, 'tools/call', { name: 'greet', arguments: {} }, { capabilities: ELICITATION })).response
+          .result;
         const retry = {
           name: 'greet',
           arguments: {},
@@ -173,14 +186,20 @@ describe('2026-07-28 options', () => {
     it('cannot open on B the state A sealed with a different secret', async () => {
       const { a, b, close } = await pair(SECRET, undefined);
       try {
-        const asked = (await callModern(a.url, 'tools/call', { name: 'greet', arguments: {} }, { capabilities: ELICITATION })).response.result;
+        const asked = (await callModern(a.url, 'tools/call', { name: 'greet', arguments: {} }, { capabilities: ELICITATION })).response
+          .result;
         const answer = await readAnswer(
-          await postModern(b.url, 'tools/call', {
-            name: 'greet',
-            arguments: {},
-            inputResponses: { elicitation_1: { action: 'accept', content: { name: 'Bo' } } },
-            requestState: asked.requestState,
-          }, { capabilities: ELICITATION }),
+          await postModern(
+            b.url,
+            'tools/call',
+            {
+              name: 'greet',
+              arguments: {},
+              inputResponses: { elicitation_1: { action: 'accept', content: { name: 'Bo' } } },
+              requestState: asked.requestState,
+            },
+            { capabilities: ELICITATION },
+          ),
         );
         expect(answer.response.error.message).toContain('another requestStateSecret');
       } finally {
@@ -192,7 +211,9 @@ describe('2026-07-28 options', () => {
       const { a, b, close } = await pair(SECRET, SECRET);
       try {
         const controller = new AbortController();
-        const reader = new SseReader(await postModern(a.url, 'subscriptions/listen', { notifications: { toolsListChanged: true } }, { signal: controller.signal }));
+        const reader = new SseReader(
+          await postModern(a.url, 'subscriptions/listen', { notifications: { toolsListChanged: true } }, { signal: controller.signal }),
+        );
         expect((await reader.nextMessage())?.message.method).toBe('notifications/subscriptions/acknowledged');
         b.running.app.get(McpRegistry).addTool({ name: 'only_on_b', description: 'Added on B.', handler: () => 'b' });
         expect((await reader.nextMessage())?.message).toEqual({

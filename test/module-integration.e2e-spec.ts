@@ -15,14 +15,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import {
-  McpModule,
-  McpRegistrationError,
-  McpSessionEvents,
-  McpTool,
-  MemorySessionHost,
-  type McpSessionEvent,
-} from '@nest-mcp/mcp';
+import { McpModule, McpRegistrationError, McpSessionEvents, McpTool, MemorySessionHost, type McpSessionEvent } from '@nest-mcp/mcp';
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { Gate, GatedTools } from './support/gated-tools.js';
 import { startApp } from './support/app.js';
@@ -42,7 +35,7 @@ class ApiKeyGuard implements CanActivate {
 const ping = { jsonrpc: '2.0', id: 1, method: 'ping' };
 
 describe('McpModule in a host app', () => {
-  it('applies the app\'s global guard to the endpoint', async () => {
+  it("applies the app's global guard to the endpoint", async () => {
     const running = await startApp({
       imports: [McpModule.forRoot({ name: 'guarded', version: '1.0.0' })],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
@@ -98,9 +91,8 @@ describe('McpModule in a host app', () => {
   });
 
   it('moves with the global prefix, and still reads large bodies itself there', async () => {
-    const running = await startApp(
-      { imports: [McpModule.forRoot({ name: 'prefixed', version: '1.0.0' })] },
-      (app) => app.setGlobalPrefix('api/v1'),
+    const running = await startApp({ imports: [McpModule.forRoot({ name: 'prefixed', version: '1.0.0' })] }, (app) =>
+      app.setGlobalPrefix('api/v1'),
     );
     try {
       expect((await postMcp(`${running.baseUrl}/mcp`, initializeRequest())).status).toBe(404);

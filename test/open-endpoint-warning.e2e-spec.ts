@@ -6,7 +6,9 @@ import { RecordingLogger } from './support/recording-logger.js';
 describe('open endpoint warning', () => {
   async function warningsWhenListening(host: string, options: Partial<McpModuleOptions> = {}): Promise<string[]> {
     const logger = new RecordingLogger();
-    const moduleRef = await Test.createTestingModule({ imports: [McpModule.forRoot({ name: 'open', version: '1.0.0', ...options })] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [McpModule.forRoot({ name: 'open', version: '1.0.0', ...options })],
+    }).compile();
     const app = moduleRef.createNestApplication({ logger });
     try {
       await app.listen(0, host);

@@ -126,7 +126,8 @@ describe('instance death and shutdown, three processes on one Redis', () => {
       for (const uri of uris) await client.subscribeResource({ uri });
       const received: string[] = [];
       client.setNotificationHandler(ResourceUpdatedNotificationSchema, ({ params }) => void received.push(params.uri));
-      for (let wait = 0; !router.log.some((entry) => entry.httpMethod === 'GET' && entry.status === 200) && wait < 100; wait++) await sleep(50);
+      for (let wait = 0; !router.log.some((entry) => entry.httpMethod === 'GET' && entry.status === 200) && wait < 100; wait++)
+        await sleep(50);
 
       await client.callTool({ name: 'touch_resources', arguments: { uris, intervalMs: 60 } });
       while (received.length < 3) await sleep(10);
@@ -197,7 +198,9 @@ describe('instance death and shutdown, three processes on one Redis', () => {
       while (running) {
         const call = ++calls;
         try {
-          const result = await client.callTool({ name: 'slow_count', arguments: { steps: 3, intervalMs: 40 } }, undefined, { onprogress: () => undefined });
+          const result = await client.callTool({ name: 'slow_count', arguments: { steps: 3, intervalMs: 40 } }, undefined, {
+            onprogress: () => undefined,
+          });
           results.push(`${call}:${(result.content as Array<{ text: string }>)[0].text.split(' on ')[0]}`);
         } catch (error) {
           failures.push(error);
@@ -229,7 +232,12 @@ describe('starting while Redis is down', () => {
     try {
       const ready = () => fetch(`http://127.0.0.1:${instance.port}/instance/ready`).then((response) => response.status);
       expect(await ready()).toBe(503);
-      const refused = await postMcp(instance.url, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+      const refused = await postMcp(instance.url, {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      });
       expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '5']);
       await refused.text();
 

@@ -72,7 +72,9 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
 
   /** Resolves once the client's GET stream is open on an instance. */
   const standaloneStreamOpen = (router: InstanceRouter, index: number) =>
-    eventually(() => expect(router.log).toContainEqual(expect.objectContaining({ httpMethod: 'GET', port: instances[index].port, status: 200 })));
+    eventually(() =>
+      expect(router.log).toContainEqual(expect.objectContaining({ httpMethod: 'GET', port: instances[index].port, status: 200 })),
+    );
 
   const textOf = (result: Awaited<ReturnType<Client['callTool']>>) => (result.content as Array<{ text: string }>)[0].text;
 
@@ -100,7 +102,8 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
 
   it('delivers resources/updated and list_changed caused on B and C exactly once to the GET stream on A', async () => {
     const router = new InstanceRouter(instances);
-    router.route = ({ httpMethod, tool }) => (httpMethod === 'GET' ? A : tool === 'touch_resource' ? B : tool === 'add_tool' ? C : undefined);
+    router.route = ({ httpMethod, tool }) =>
+      httpMethod === 'GET' ? A : tool === 'touch_resource' ? B : tool === 'add_tool' ? C : undefined;
     const { client } = await connect(router);
     const updated: string[] = [];
     let listChanged = 0;
@@ -113,7 +116,9 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
     expect(textOf(await client.callTool({ name: 'touch_resource', arguments: { uri: 'test://not-subscribed' } }))).toBe(
       String(instances[B].port),
     );
-    expect(textOf(await client.callTool({ name: 'add_tool', arguments: { name: `added-${randomUUID()}` } }))).toBe(String(instances[C].port));
+    expect(textOf(await client.callTool({ name: 'add_tool', arguments: { name: `added-${randomUUID()}` } }))).toBe(
+      String(instances[C].port),
+    );
 
     await eventually(() => expect(updated.length + listChanged).toBeGreaterThanOrEqual(2));
     await sleep(500);
@@ -137,11 +142,17 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
     expect(textOf(result)).toBe(`${instances[B].port}: accept forty-two`);
     expect(questions.map((question) => question.message)).toEqual(['The answer?']);
     // The tool's result may arrive before the 202 that answered the client's POST.
-    await eventually(() => expect(router.log.find((entry) => entry.rpc === 'response')).toMatchObject({ port: instances[C].port, status: 202 }));
+    await eventually(() =>
+      expect(router.log.find((entry) => entry.rpc === 'response')).toMatchObject({ port: instances[C].port, status: 202 }),
+    );
     // The same answer again: forwarded to B, where nothing waits for it any more, and dropped there.
-    const late = await postMcp(instances[C].url, { jsonrpc: '2.0', id: questions[0].id, result: { action: 'decline' } }, {
-      sessionId: transport.sessionId!,
-    });
+    const late = await postMcp(
+      instances[C].url,
+      { jsonrpc: '2.0', id: questions[0].id, result: { action: 'decline' } },
+      {
+        sessionId: transport.sessionId!,
+      },
+    );
     expect(late.status).toBe(202);
     expect(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).toBe(String(instances[B].port));
   });
@@ -170,7 +181,13 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
 
     const replay = await fetch(instances[C].url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'ask' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'ask',
+      },
       body: JSON.stringify({
         jsonrpc: '2.0',
         id: 1,
@@ -180,7 +197,10 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
           arguments: { question: 'The answer?' },
           inputResponses: { elicitation_1: { action: 'accept', content: { answer: 'replayed' } } },
           requestState,
-          _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } },
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
+          },
         },
       }),
     });
@@ -193,7 +213,10 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
   it('delivers a tools list_changed caused on B to a 2026-07-28 listen held by A', async () => {
     const router = new InstanceRouter(instances);
     router.route = (request) => (request.rpc === 'subscriptions/listen' ? A : request.tool === 'add_tool' ? B : undefined);
-    const client = new ModernClient({ name: 'multi-instance-listen', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const client = new ModernClient(
+      { name: 'multi-instance-listen', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
     await client.connect(new ModernTransport(new URL(instances[A].url), { fetch: router.fetch }));
     clients.push(client as unknown as Client);
     const changed: unknown[] = [];
@@ -247,7 +270,9 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
       expect(clientList).toHaveLength(instances.length * 2 + 1);
     } finally {
       abort.abort();
-      await Promise.all(sessions.map((sessionId) => fetch(instances[B].url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })));
+      await Promise.all(
+        sessions.map((sessionId) => fetch(instances[B].url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })),
+      );
     }
   });
 

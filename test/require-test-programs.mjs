@@ -8,11 +8,16 @@ export default function requireTestPrograms() {
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
   } catch {
-    missing.push('redis-server (Redis 6.2 or later; the tests start their own instances): Debian/Ubuntu `sudo apt-get install redis-server`, macOS `brew install redis`');
+    missing.push(
+      'redis-server (Redis 6.2 or later; the tests start their own instances): Debian/Ubuntu `sudo apt-get install redis-server`, macOS `brew install redis`',
+    );
   }
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(chromium)) {
-    missing.push(`Chromium at ${chromium} (the browser test; set CHROMIUM_PATH to use another): Debian/Ubuntu \`sudo apt-get install chromium\``);
+    missing.push(
+      `Chromium at ${chromium} (the browser test; set CHROMIUM_PATH to use another): Debian/Ubuntu \`sudo apt-get install chromium\``,
+    );
   }
-  if (missing.length > 0) throw new Error(`The tests need programs npm does not install:\n- ${missing.join('\n- ')}\nInstall them, then run \`npm test\` again.`);
+  if (missing.length > 0)
+    throw new Error(`The tests need programs npm does not install:\n- ${missing.join('\n- ')}\nInstall them, then run \`npm test\` again.`);
 }

@@ -23,7 +23,11 @@ describe('the sample on two instances with REDIS_URL', () => {
 
   async function connect(instance: AppInstance): Promise<Client> {
     const client = new Client({ name: 'sample-instances', version: '1.0.0' }, { capabilities: { sampling: {}, elicitation: {} } });
-    client.setRequestHandler(CreateMessageRequestSchema, async () => ({ role: 'assistant', model: 'test', content: { type: 'text', text: 'Shopping list' } }));
+    client.setRequestHandler(CreateMessageRequestSchema, async () => ({
+      role: 'assistant',
+      model: 'test',
+      content: { type: 'text', text: 'Shopping list' },
+    }));
     client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { confirm: true } }));
     await client.connect(new StreamableHTTPClientTransport(new URL(instance.url)));
     clients.push(client);
@@ -40,7 +44,9 @@ describe('the sample on two instances with REDIS_URL', () => {
     const found = await b.callTool({ name: 'search_notes', arguments: { query: 'zucchini' } });
     expect(found.structuredContent).toEqual({ matches: [{ id, title: 'Groceries' }] });
     expect(textOf(await b.callTool({ name: 'retitle_note', arguments: { id } }))).toBe(`Renamed note ${id} to "Shopping list".`);
-    expect((await a.readResource({ uri: `notes://${id}` })).contents[0]).toMatchObject({ text: '# Shopping list\n\nMilk, eggs, zucchini\n' });
+    expect((await a.readResource({ uri: `notes://${id}` })).contents[0]).toMatchObject({
+      text: '# Shopping list\n\nMilk, eggs, zucchini\n',
+    });
     expect(textOf(await a.callTool({ name: 'delete_note', arguments: { id } }))).toBe(`Deleted note ${id}.`);
     await expect(b.readResource({ uri: `notes://${id}` })).rejects.toMatchObject({ code: -32002 });
   });

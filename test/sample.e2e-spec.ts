@@ -212,7 +212,7 @@ describe('sample app: the notes domain', () => {
     expect(again).toEqual({ content: [{ type: 'text', text: `There is no note ${id}.` }], isError: true });
   });
 
-  it('retitles a note with the client\'s model (sampling)', async () => {
+  it("retitles a note with the client's model (sampling)", async () => {
     const session = await app.connect({ capabilities: { sampling: {} }, listen: false });
     session.client.setRequestHandler(CreateMessageRequestSchema, async () => ({
       model: 'test-model',
@@ -220,15 +220,22 @@ describe('sample app: the notes domain', () => {
       content: { type: 'text', text: ' Weekly shopping list ' },
     }));
     const id = await addNote(session, 'untitled', 'Milk, eggs, bread');
-    expect(textOf(await session.client.callTool({ name: 'retitle_note', arguments: { id } }))).toBe(`Renamed note ${id} to "Weekly shopping list".`);
-    expect((await session.client.listResources()).resources).toContainEqual(expect.objectContaining({ uri: `notes://${id}`, name: 'Weekly shopping list' }));
+    expect(textOf(await session.client.callTool({ name: 'retitle_note', arguments: { id } }))).toBe(
+      `Renamed note ${id} to "Weekly shopping list".`,
+    );
+    expect((await session.client.listResources()).resources).toContainEqual(
+      expect.objectContaining({ uri: `notes://${id}`, name: 'Weekly shopping list' }),
+    );
   });
 
   it('offers a summarize_note prompt, completing note ids and styles', async () => {
     const session = await app.connect({ listen: false });
     const id = await addNote(session, 'Meeting', 'Decided to ship on Friday.');
-    const complete = async (ref: { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string }, name: string, value: string) =>
-      (await session.client.complete({ ref, argument: { name, value } })).completion.values;
+    const complete = async (
+      ref: { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string },
+      name: string,
+      value: string,
+    ) => (await session.client.complete({ ref, argument: { name, value } })).completion.values;
     expect(await complete({ type: 'ref/prompt', name: 'summarize_note' }, 'id', id)).toContain(id);
     expect(await complete({ type: 'ref/resource', uri: 'notes://{id}' }, 'id', '')).toEqual(expect.arrayContaining(['1', id]));
     expect(await complete({ type: 'ref/prompt', name: 'summarize_note' }, 'style', 'd')).toEqual(['detailed']);
@@ -240,10 +247,18 @@ describe('sample app: the notes domain', () => {
     ]);
     const { messages } = await session.client.getPrompt({ name: 'summarize_note', arguments: { id } });
     expect(messages).toEqual([
-      { role: 'user', content: { type: 'resource', resource: { uri: `notes://${id}`, mimeType: 'text/markdown', text: '# Meeting\n\nDecided to ship on Friday.\n' } } },
+      {
+        role: 'user',
+        content: {
+          type: 'resource',
+          resource: { uri: `notes://${id}`, mimeType: 'text/markdown', text: '# Meeting\n\nDecided to ship on Friday.\n' },
+        },
+      },
       { role: 'user', content: { type: 'text', text: 'Summarise this note in one sentence.' } },
     ]);
-    await expect(session.client.getPrompt({ name: 'summarize_note', arguments: { id, style: 'poem' } })).rejects.toMatchObject({ code: -32602 });
+    await expect(session.client.getPrompt({ name: 'summarize_note', arguments: { id, style: 'poem' } })).rejects.toMatchObject({
+      code: -32602,
+    });
     await expect(session.client.getPrompt({ name: 'summarize_note', arguments: { id: '999' } })).rejects.toMatchObject({
       code: -32602,
       message: expect.stringContaining('There is no note 999.'),

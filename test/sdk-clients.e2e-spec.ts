@@ -20,7 +20,11 @@ function modernClient(answers: { name?: string; mood?: string } = {}) {
       : { name: answers.name ?? 'Ada', ok: true, topic: 'tides' };
     return { action: 'accept', content };
   });
-  client.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', content: { type: 'text', text: 'teal' }, model: 'fake' }));
+  client.setRequestHandler('sampling/createMessage', async () => ({
+    role: 'assistant',
+    content: { type: 'text', text: 'teal' },
+    model: 'fake',
+  }));
   client.setRequestHandler('roots/list', async () => ({ roots: [{ uri: 'file:///work', name: 'work' }] }));
   return client;
 }
@@ -34,7 +38,14 @@ describe('official SDK clients of both eras against one server', () => {
 
   beforeAll(async () => {
     running = await startApp({
-      imports: [McpModule.forRoot({ name: 'two-eras', version: '3.0.0', requestStateSecret: 'sdk-clients-secret-0123456789abcdefgh', sseKeepaliveMs: 0 })],
+      imports: [
+        McpModule.forRoot({
+          name: 'two-eras',
+          version: '3.0.0',
+          requestStateSecret: 'sdk-clients-secret-0123456789abcdefgh',
+          sseKeepaliveMs: 0,
+        }),
+      ],
       providers: [Gate, ModernTools],
     });
     url = new URL(`${running.baseUrl}/mcp`);
@@ -83,8 +94,12 @@ describe('official SDK clients of both eras against one server', () => {
     expect(textOf(await modern.callTool({ name: 'greet', arguments: {} }))).toBe('Hello Ada, glad you feel great.');
     expect(textOf(await legacy.callTool({ name: 'greet', arguments: {} }))).toBe('Hello Old Timer, glad you feel sleepy.');
     expect(textOf(await modern.callTool({ name: 'survey', arguments: {} }))).toBe('Ada / teal / file:///work');
-    expect((await modern.readResource({ uri: 'notes://asking/3' })).contents).toEqual([{ uri: 'notes://asking/3', mimeType: 'text/plain', text: 'secret 3' }]);
-    expect((await modern.getPrompt({ name: 'intro' })).messages).toEqual([{ role: 'user', content: { type: 'text', text: 'Talk about tides.' } }]);
+    expect((await modern.readResource({ uri: 'notes://asking/3' })).contents).toEqual([
+      { uri: 'notes://asking/3', mimeType: 'text/plain', text: 'secret 3' },
+    ]);
+    expect((await modern.getPrompt({ name: 'intro' })).messages).toEqual([
+      { role: 'user', content: { type: 'text', text: 'Talk about tides.' } },
+    ]);
   });
 
   it('lets a v2 client in auto mode pick 2026-07-28 from server/discover', async () => {

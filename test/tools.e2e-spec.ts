@@ -30,8 +30,7 @@ describe('tool results and errors (official SDK client)', () => {
     await running.close();
   });
 
-  const call = async (name: string, args: Record<string, unknown> = {}) =>
-    (await client.callTool({ name, arguments: args })) as TextResult;
+  const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as TextResult;
 
   it('keeps the message of a Nest HttpException', async () => {
     expect(await call('forbidden')).toEqual({ content: [{ type: 'text', text: 'You may not read these notes.' }], isError: true });
@@ -48,7 +47,9 @@ describe('tool results and errors (official SDK client)', () => {
     expect(JSON.stringify(result)).not.toMatch(/hunter2|postgres|\.ts:\d+/);
     // The server's log keeps what the client must not see: the message and the stack.
     expect(logger.errors).toContainEqual(
-      expect.stringMatching(/^Tool crash \(GatedTools\.crash\) failed\nError: connection to postgres:\/\/admin:hunter2@db failed\n\s+at GatedTools\.crash/),
+      expect.stringMatching(
+        /^Tool crash \(GatedTools\.crash\) failed\nError: connection to postgres:\/\/admin:hunter2@db failed\n\s+at GatedTools\.crash/,
+      ),
     );
   });
 
@@ -81,7 +82,9 @@ describe('tool results and errors (official SDK client)', () => {
       content: [{ type: 'text', text: 'Tool bad_output returned structured content that does not match its output schema.' }],
       isError: true,
     });
-    expect(logger.errors).toContainEqual(expect.stringContaining('Tool bad_output (GatedTools.badOutput) returned invalid structured content: total:'));
+    expect(logger.errors).toContainEqual(
+      expect.stringContaining('Tool bad_output (GatedTools.badOutput) returned invalid structured content: total:'),
+    );
   });
 
   it('gives handlers the caller (anonymous without auth)', async () => {

@@ -112,11 +112,7 @@ describe('SSE responses (auto mode)', () => {
     for (let message = await resumed.nextMessage(); message; message = await resumed.nextMessage()) replayed.push(message);
     const streamId = priming!.id!.split('.')[0];
     expect(replayed.map((event) => event.id)).toEqual([`${streamId}.3`, `${streamId}.4`, `${streamId}.5`]);
-    expect(replayed.map((event) => event.message.params?.progress ?? event.message.result?.content[0].text)).toEqual([
-      2,
-      3,
-      'done resume',
-    ]);
+    expect(replayed.map((event) => event.message.params?.progress ?? event.message.result?.content[0].text)).toEqual([2, 3, 'done resume']);
     expect(server.gate.aborted.has('resume')).toBe(false);
 
     const fromStart = new SseReader(await openGet(server.url, sessionId, priming!.id));
@@ -128,7 +124,7 @@ describe('SSE responses (auto mode)', () => {
     expect(finished.status).toBe(204);
   });
 
-  it('never replays another session\'s stream', async () => {
+  it("never replays another session's stream", async () => {
     server.gate.open('private');
     const response = await postMcp(server.url, callTool(5, 'stepper', { key: 'private', steps: 2 }, 'x'), { sessionId });
     const reader = new SseReader(response);
@@ -267,7 +263,8 @@ describe('retention and slow clients', () => {
     const server = await start({ sessionHost: host });
     try {
       const sessionId = await openSession(server.url);
-      for (let n = 1; n <= 6; n++) await server.events.notify(sessionId, { method: 'notifications/message', params: { level: 'info', data: n } });
+      for (let n = 1; n <= 6; n++)
+        await server.events.notify(sessionId, { method: 'notifications/message', params: { level: 'info', data: n } });
       const gone = await openGet(server.url, sessionId, 'get.1');
       expect(gone.status).toBe(409);
       expect(await gone.json()).toMatchObject({ error: { message: expect.stringContaining('no longer retained') } });
@@ -344,7 +341,7 @@ describe('retention and slow clients', () => {
     }
   });
 
-  it('feeds a POST stream whose client stops reading from the log at the client\'s pace, losing nothing', async () => {
+  it("feeds a POST stream whose client stops reading from the log at the client's pace, losing nothing", async () => {
     const host = new MemorySessionHost({ maxEventsPerStream: 2_000 });
     const server = await start({ sessionHost: host, sseHighWaterBytes: 64 * 1024, sseKeepaliveMs: 0 });
     try {

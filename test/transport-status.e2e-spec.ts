@@ -123,7 +123,12 @@ describe('MCP endpoint: HTTP status table', () => {
     });
 
     it('answers 400 / -32600 for values that are not JSON-RPC messages', async () => {
-      for (const body of [{ hello: 'world' }, { jsonrpc: '1.0', id: 1, method: 'ping' }, { jsonrpc: '2.0', id: 1, method: 'ping', params: [1] }, 42]) {
+      for (const body of [
+        { hello: 'world' },
+        { jsonrpc: '1.0', id: 1, method: 'ping' },
+        { jsonrpc: '2.0', id: 1, method: 'ping', params: [1] },
+        42,
+      ]) {
         await expectJsonRpcError(await postMcp(url, body, { sessionId }), 400, -32600);
       }
     });
@@ -135,9 +140,13 @@ describe('MCP endpoint: HTTP status table', () => {
 
     it('answers batches of a 2025-03-26 session with a JSON array', async () => {
       const legacy = await openSession(url, { protocolVersion: '2025-03-26' });
-      const response = await postMcp(url, [ping(1), { jsonrpc: '2.0', method: 'notifications/initialized' }, { jsonrpc: '2.0', id: 2, method: 'nope' }], {
-        sessionId: legacy,
-      });
+      const response = await postMcp(
+        url,
+        [ping(1), { jsonrpc: '2.0', method: 'notifications/initialized' }, { jsonrpc: '2.0', id: 2, method: 'nope' }],
+        {
+          sessionId: legacy,
+        },
+      );
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual([
         { jsonrpc: '2.0', id: 1, result: {} },
@@ -218,7 +227,11 @@ describe('MCP endpoint: HTTP status table', () => {
     });
 
     it('accepts any supported version and its absence', async () => {
-      const variants: Array<Record<string, string>> = [{ 'mcp-protocol-version': '2025-11-25' }, { 'mcp-protocol-version': '2025-03-26' }, {}];
+      const variants: Array<Record<string, string>> = [
+        { 'mcp-protocol-version': '2025-11-25' },
+        { 'mcp-protocol-version': '2025-03-26' },
+        {},
+      ];
       for (const headers of variants) {
         const response = await postMcp(url, ping(), { sessionId, headers });
         expect(response.status).toBe(200);
@@ -260,7 +273,11 @@ describe('MCP endpoint: HTTP status table', () => {
     });
 
     it('refuses a second running request with the same id in one session', async () => {
-      const first = postMcp(url, { jsonrpc: '2.0', id: 'dup', method: 'tools/call', params: { name: 'hold', arguments: { key: 'dup' } } }, { sessionId });
+      const first = postMcp(
+        url,
+        { jsonrpc: '2.0', id: 'dup', method: 'tools/call', params: { name: 'hold', arguments: { key: 'dup' } } },
+        { sessionId },
+      );
       await running.app.get(Gate).reached('dup');
       const second = await postMcp(url, { jsonrpc: '2.0', id: 'dup', method: 'ping' }, { sessionId });
       expect(await second.json()).toMatchObject({ id: 'dup', error: { code: -32600 } });

@@ -91,7 +91,9 @@ async function runAll(redisUrl) {
 /** A throwaway redis-server without persistence on a free port. */
 async function startRedis() {
   const port = await getPort({ host: '127.0.0.1' });
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   for (let attempt = 0; attempt < 50; attempt++) {
     if (server.exitCode !== null) throw new Error(`redis-server exited with code ${server.exitCode}`);
     const up = await new Promise((resolve) => {

@@ -12,7 +12,10 @@ interface AppProgram {
 /** The multi-instance test app (test/multi-instance). */
 const MULTI_INSTANCE: AppProgram = { main: fileURLToPath(new URL('../multi-instance/dist/main.js', import.meta.url)), ready: 'ready\n' };
 /** The sample app (apps/sample), as users run it. */
-const SAMPLE: AppProgram = { main: fileURLToPath(new URL('../../apps/sample/dist/main.js', import.meta.url)), ready: 'MCP endpoint ready at' };
+const SAMPLE: AppProgram = {
+  main: fileURLToPath(new URL('../../apps/sample/dist/main.js', import.meta.url)),
+  ready: 'MCP endpoint ready at',
+};
 /** The README's quick start (docs/snippets/quick-start). */
 const QUICK_START: AppProgram = {
   main: fileURLToPath(new URL('../../docs/snippets/dist/quick-start/main.js', import.meta.url)),

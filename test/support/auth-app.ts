@@ -18,7 +18,11 @@ export class NotesTools {
   whoami(_args: unknown, ctx: McpContext) {
     this.calls.push(ctx.auth.subject);
     const { subject, issuer, scopes, clientId, anonymous } = ctx.auth;
-    return { content: [{ type: 'text' as const, text: JSON.stringify({ subject, issuer, scopes, clientId, anonymous, jti: ctx.auth.claims.jti }) }] };
+    return {
+      content: [
+        { type: 'text' as const, text: JSON.stringify({ subject, issuer, scopes, clientId, anonymous, jti: ctx.auth.claims.jti }) },
+      ],
+    };
   }
 
   @McpTool({
@@ -60,5 +64,5 @@ export async function connectWithToken(url: string, token: string): Promise<{ cl
 
 /** The JSON text of a tool result's first content item. */
 export function textOf(result: unknown): string {
-  return ((result as { content: Array<{ text: string }> }).content[0]).text;
+  return (result as { content: Array<{ text: string }> }).content[0].text;
 }

@@ -121,7 +121,9 @@ export class TestAuthorizationServer {
   /** PEM of the current RSA public key, as a verifier would derive it from the JWKS. */
   publicKeyPem(alg: SigningAlg = 'RS256'): string {
     const jwk = this.keys.find((key) => key.alg === alg)!.publicJwk;
-    return createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    return createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
   }
 
   /** Default claims of a valid token, overridable; a claim set to `undefined` is left out. */

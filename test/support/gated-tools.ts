@@ -28,10 +28,13 @@ export class Gate {
         reject(signal.reason as Error);
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.waiters.set(key, [...(this.waiters.get(key) ?? []), () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }]);
+      this.waiters.set(key, [
+        ...(this.waiters.get(key) ?? []),
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      ]);
     });
   }
 

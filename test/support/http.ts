@@ -40,11 +40,7 @@ export async function openSession(
   await response.text();
   const sessionId = response.headers.get('mcp-session-id');
   if (!sessionId) throw new Error('initialize returned no Mcp-Session-Id');
-  const initialized = await postMcp(
-    url,
-    { jsonrpc: '2.0', method: 'notifications/initialized' },
-    { sessionId, headers: options.headers },
-  );
+  const initialized = await postMcp(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, { sessionId, headers: options.headers });
   await initialized.text();
   return sessionId;
 }

@@ -65,7 +65,11 @@ export class ModernTools {
     return 'chatted';
   }
 
-  @McpTool({ name: 'hold', description: 'Waits at the gate `key` until it opens or the request is cancelled.', input: z.object({ key: z.string() }) })
+  @McpTool({
+    name: 'hold',
+    description: 'Waits at the gate `key` until it opens or the request is cancelled.',
+    input: z.object({ key: z.string() }),
+  })
   async hold({ key }: { key: string }, ctx: McpContext): Promise<string> {
     await ctx.progress(1);
     await this.gate.wait(key, ctx.signal);

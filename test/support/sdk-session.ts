@@ -134,10 +134,14 @@ export interface McpTestAppSetup {
 
 /** Starts an app with `McpModule.forRoot(options)` and the given providers. */
 export async function startMcpApp(setup: McpTestAppSetup = {}): Promise<McpTestApp> {
-  const running = await startApp({
-    imports: [McpModule.forRoot({ name: 'features', version: '1.0.0', ...setup.options }), ...(setup.imports ?? [])],
-    providers: setup.providers ?? [],
-  }, undefined, setup.logger);
+  const running = await startApp(
+    {
+      imports: [McpModule.forRoot({ name: 'features', version: '1.0.0', ...setup.options }), ...(setup.imports ?? [])],
+      providers: setup.providers ?? [],
+    },
+    undefined,
+    setup.logger,
+  );
   return withSdkSessions(running);
 }
 
@@ -153,7 +157,10 @@ export function withSdkSessions(running: RunningApp, path = '/mcp'): McpTestApp 
     // it, what is sent there is not delivered. Probe until one arrives.
     const arrived = session.unhandled.waitFor((notification) => notification.method === PROBE, 'a probe on the GET stream');
     let done = false;
-    arrived.then(() => (done = true), () => (done = true));
+    arrived.then(
+      () => (done = true),
+      () => (done = true),
+    );
     while (!done) {
       await events.notify(session.sessionId, { method: PROBE });
       await Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, 20))]).catch(() => undefined);
@@ -172,10 +179,7 @@ export function withSdkSessions(running: RunningApp, path = '/mcp'): McpTestApp 
   const connect = async (options: ConnectOptions = {}): Promise<SdkSession> => {
     const posts: RecordedPost[] = [];
     const errors: Error[] = [];
-    const client = new Client(
-      { name: options.name ?? 'features-e2e', version: '1.0.0' },
-      { capabilities: options.capabilities ?? {} },
-    );
+    const client = new Client({ name: options.name ?? 'features-e2e', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
     const unhandled = new Inbox<JSONRPCNotification>();
     client.onerror = (error) => errors.push(error);
     client.fallbackNotificationHandler = async (notification) => unhandled.push(notification as JSONRPCNotification);

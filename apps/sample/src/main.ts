@@ -19,7 +19,9 @@ const shownHost = host.includes(':') ? `[${host}]` : host;
 const logger = new Logger('Sample');
 logger.log(`MCP endpoint ready at http://${shownHost}:${port}/mcp (${process.env.REDIS_URL ? 'Redis' : 'memory'} session host)`);
 if (auth) {
-  logger.log(`OAuth required: tokens from ${auth.issuer} for ${[auth.audience].flat().join(', ')}; metadata at /.well-known/oauth-protected-resource/mcp`);
+  logger.log(
+    `OAuth required: tokens from ${auth.issuer} for ${[auth.audience].flat().join(', ')}; metadata at /.well-known/oauth-protected-resource/mcp`,
+  );
 } else {
   logger.warn('No auth: the endpoint is open to anything on this machine. Set MCP_AUTH_ISSUER and MCP_AUTH_AUDIENCE to require tokens.');
 }

@@ -7,12 +7,13 @@ import { ScopedNotesTools } from './scoped-notes.tools.js';
   imports: [
     // #region auth
     McpModule.forRoot({
-      name: 'notes', version: '1.0.0',
-      publicUrl: 'https://mcp.example.com',        // or trustProxy: true behind a reverse proxy
+      name: 'notes',
+      version: '1.0.0',
+      publicUrl: 'https://mcp.example.com', // or trustProxy: true behind a reverse proxy
       auth: {
         issuer: 'https://id.example.com/realms/mcp',
         audience: 'https://mcp.example.com/mcp',
-        requiredScopes: ['mcp:tools'],             // every request needs these (403 otherwise)
+        requiredScopes: ['mcp:tools'], // every request needs these (403 otherwise)
         scopesSupported: ['mcp:tools', 'notes:write'],
       },
     }),

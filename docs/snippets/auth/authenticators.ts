@@ -19,7 +19,7 @@ export class IntrospectionAuthenticator implements Authenticator {
   constructor(private readonly endpoint: string) {}
 
   async authenticate(request: AuthenticatorRequest): Promise<McpPrincipal> {
-    const token = readBearerToken(request);   // MissingCredentialsError / InvalidAuthRequestError
+    const token = readBearerToken(request); // MissingCredentialsError / InvalidAuthRequestError
     const response = await fetch(this.endpoint, { method: 'POST', body: new URLSearchParams({ token }) });
     const claims = (await response.json()) as { active: boolean; sub: string; iss: string; scope?: string };
     if (!claims.active) throw new InvalidTokenError();
@@ -31,15 +31,18 @@ export class IntrospectionAuthenticator implements Authenticator {
 export const modules = [
   // #region authenticators
   McpModule.forRoot({
-    name: 'notes', version: '1.0.0',
-    auth: { issuer: 'https://id.example.com', authenticator: new PassportAuthenticator('api-key') },   // any passport strategy
+    name: 'notes',
+    version: '1.0.0',
+    auth: { issuer: 'https://id.example.com', authenticator: new PassportAuthenticator('api-key') }, // any passport strategy
   }),
   McpModule.forRoot({
-    name: 'notes', version: '1.0.0',
+    name: 'notes',
+    version: '1.0.0',
     auth: { issuer: 'https://id.example.com', authenticator: new IntrospectionAuthenticator('https://id.example.com/introspect') },
   }),
   McpModule.forRoot({
-    name: 'notes', version: '1.0.0',
+    name: 'notes',
+    version: '1.0.0',
     auth: { authenticator: new DevTokenAuthenticator({ tokens: { 'dev-alice': { subject: 'alice', scopes: ['notes:write'] } } }) },
   }),
   // #endregion

@@ -19,10 +19,10 @@ export class TripsTools {
   async bookTrip({ destination }: { destination: string }, ctx: McpContext) {
     const answer = await ctx.elicit({
       message: `Who travels to ${destination}?`,
-      requestedSchema: z.object({ name: z.string().describe('Traveller name') }),   // the answer is validated and typed
+      requestedSchema: z.object({ name: z.string().describe('Traveller name') }), // the answer is validated and typed
     });
     if (answer.action !== 'accept') return 'Cancelled.';
-    return this.trips.book(answer.content!.name, destination);   // after the last question: runs once in both eras
+    return this.trips.book(answer.content!.name, destination); // after the last question: runs once in both eras
   }
   // #endregion
 
@@ -34,7 +34,7 @@ export class TripsTools {
       maxTokens: 50,
     });
     const text = [reply.content].flat().flatMap((block) => (block.type === 'text' ? [block.text] : []));
-    if (!text.length) throw new McpToolError('The model did not answer with text.');   // the model sees this message
+    if (!text.length) throw new McpToolError('The model did not answer with text.'); // the model sees this message
     return text.join('\n');
   }
   // #endregion

@@ -4,7 +4,10 @@ import { McpHealthIndicator } from '@nest-mcp/mcp/terminus';
 
 @Controller('health')
 class HealthController {
-  constructor(private readonly health: HealthCheckService, private readonly mcp: McpHealthIndicator) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly mcp: McpHealthIndicator,
+  ) {}
 
   @Get('ready')
   @HealthCheck()

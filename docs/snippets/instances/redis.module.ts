@@ -20,7 +20,7 @@ import { McpRedisModule, RedisSessionHost } from '@nest-mcp/mcp-redis';
         name: 'notes',
         version: '1.0.0',
         sessionHost,
-        requestStateSecret: config.getOrThrow<string>('MCP_REQUEST_STATE_SECRET'),   // the same on every instance
+        requestStateSecret: config.getOrThrow<string>('MCP_REQUEST_STATE_SECRET'), // the same on every instance
       }),
     }),
   ],

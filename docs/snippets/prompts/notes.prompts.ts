@@ -14,13 +14,16 @@ export class NotesPrompts {
     arguments: z.object({ noteId: z.string().describe('Id of the note') }), // or [{ name, description, required }]
   })
   summarize({ noteId }: { noteId: string }) {
-    return `Summarize this note:\n\n${this.notes.get(noteId)?.body}`;   // string → one user message
+    return `Summarize this note:\n\n${this.notes.get(noteId)?.body}`; // string → one user message
   }
 
-  @McpCompletion({ prompt: 'summarize_note', argument: 'noteId' })  // or { resourceTemplate, argument }; stackable
+  @McpCompletion({ prompt: 'summarize_note', argument: 'noteId' }) // or { resourceTemplate, argument }; stackable
   noteIds(value: string, { ctx }: { arguments: Record<string, string>; ctx: McpContext }) {
     // at most 100 values are sent; the other arguments filled so far are in `arguments`
-    return this.notes.all().filter((note) => note.owner === ctx.auth.subject && note.id.startsWith(value)).map((note) => note.id);
+    return this.notes
+      .all()
+      .filter((note) => note.owner === ctx.auth.subject && note.id.startsWith(value))
+      .map((note) => note.id);
   }
   // #endregion
 }

@@ -29,7 +29,7 @@ export class QueryTools {
   @McpTool({
     name: 'list_regions',
     description: 'The regions queries can run in.',
-    cache: { ttlMs: 60_000, scope: 'public' },   // its part of tools/list: fresh for a minute, for any caller
+    cache: { ttlMs: 60_000, scope: 'public' }, // its part of tools/list: fresh for a minute, for any caller
   })
   regions() {
     return ['eu', 'us'];

@@ -23,9 +23,7 @@ export class BetaFeatures {
 
   watchSessions() {
     // #region session-events
-    this.sessionEvents.events$
-      .pipe(filter((event) => event.type === 'closed'))
-      .subscribe(({ sessionId }) => this.drafts.delete(sessionId));
+    this.sessionEvents.events$.pipe(filter((event) => event.type === 'closed')).subscribe(({ sessionId }) => this.drafts.delete(sessionId));
     // #endregion
   }
 }

@@ -10,7 +10,7 @@ describe('MCP endpoint (e2e)', () => {
   beforeEach(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     app = moduleRef.createNestApplication();
-    await app.listen(0, '127.0.0.1');   // a real port: the client speaks HTTP
+    await app.listen(0, '127.0.0.1'); // a real port: the client speaks HTTP
     client = new Client({ name: 'e2e', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
     await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', await app.getUrl())));
   });

@@ -22,7 +22,16 @@ afterAll(async () => {
 for (const pubSub of ['sharded', 'classic'] satisfies RedisPubSubMode[]) {
   describeSessionHostContract(
     `RedisSessionHost on a 3-node Redis Cluster, ${pubSub} pub/sub`,
-    () => new RedisSessionHost({ client, pubSub, keyPrefix: `cluster-${randomUUID()}:`, maxEventsPerStream: 5, maxValueBytes: 1_024, maxStreamsPerSession: 8, maxValuesPerSession: 8 }),
+    () =>
+      new RedisSessionHost({
+        client,
+        pubSub,
+        keyPrefix: `cluster-${randomUUID()}:`,
+        maxEventsPerStream: 5,
+        maxValueBytes: 1_024,
+        maxStreamsPerSession: 8,
+        maxValuesPerSession: 8,
+      }),
     { retainedEventsPerStream: 5, valueLimitBytes: 1_024, streamsPerSession: 8, valuesPerSession: 8 },
   );
 }
@@ -45,7 +54,9 @@ describe('RedisSessionHost on a Redis Cluster', () => {
       await host.appendEvent(ids[0], 'a', 'live');
       expect((await received).map((event) => event.payload)).toEqual(['one', 'live']);
 
-      const keysPerNode = await Promise.all(cluster.servers.map(async (server) => (await server.cli('KEYS', `${keyPrefix}*`)).split('\n').filter(Boolean)));
+      const keysPerNode = await Promise.all(
+        cluster.servers.map(async (server) => (await server.cli('KEYS', `${keyPrefix}*`)).split('\n').filter(Boolean)),
+      );
       expect(keysPerNode.filter((keys) => keys.length > 0).length).toBeGreaterThan(1);
       for (const id of ids) {
         const holders = keysPerNode.filter((keys) => keys.some((key) => key.includes(`{${id}}`)));

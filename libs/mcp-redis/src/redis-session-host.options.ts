@@ -54,9 +54,7 @@ export interface RedisSessionHostOptions {
   readBatchSize?: number;
 }
 
-export type ResolvedRedisSessionHostOptions = Required<
-  Omit<RedisSessionHostOptions, 'url' | 'client' | 'redisOptions'>
->;
+export type ResolvedRedisSessionHostOptions = Required<Omit<RedisSessionHostOptions, 'url' | 'client' | 'redisOptions'>>;
 
 export function resolveRedisSessionHostOptions(options: RedisSessionHostOptions, cluster: boolean): ResolvedRedisSessionHostOptions {
   const resolved = {

@@ -19,7 +19,9 @@ async function connections(server: RedisServer): Promise<number> {
 
 /** Commands the server has answered, other than the `INFO` that asks. */
 async function commandsServed(server: RedisServer): Promise<number> {
-  const stats = (await server.cli('INFO', 'commandstats')).split('\n').filter((line) => line.startsWith('cmdstat_') && !line.startsWith('cmdstat_info:'));
+  const stats = (await server.cli('INFO', 'commandstats'))
+    .split('\n')
+    .filter((line) => line.startsWith('cmdstat_') && !line.startsWith('cmdstat_info:'));
   return stats.reduce((sum, line) => sum + Number(/calls=(\d+)/.exec(line)![1]), 0);
 }
 
@@ -119,7 +121,6 @@ describe('RedisSessionHost with a real redis-server', () => {
     expect(await keysOf(prefix)).toEqual([]);
     expect(stats).not.toMatch(/cmdstat_(keys|scan):/);
   });
-
 
   it('propagates an error thrown by the update of mutateSession and stores nothing', async () => {
     const host = newHost();

@@ -12,6 +12,14 @@ afterAll(() => redis.dispose());
 
 describeSessionHostContract(
   'RedisSessionHost',
-  () => new RedisSessionHost({ url: redis.url, keyPrefix: `contract-${randomUUID()}:`, maxEventsPerStream: 5, maxValueBytes: 1_024, maxStreamsPerSession: 8, maxValuesPerSession: 8 }),
+  () =>
+    new RedisSessionHost({
+      url: redis.url,
+      keyPrefix: `contract-${randomUUID()}:`,
+      maxEventsPerStream: 5,
+      maxValueBytes: 1_024,
+      maxStreamsPerSession: 8,
+      maxValuesPerSession: 8,
+    }),
   { retainedEventsPerStream: 5, valueLimitBytes: 1_024, streamsPerSession: 8, valuesPerSession: 8 },
 );

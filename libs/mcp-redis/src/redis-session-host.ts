@@ -139,10 +139,7 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
     return json === null ? undefined : (JSON.parse(json) as SessionMetadata);
   }
 
-  async mutateSession(
-    sessionId: string,
-    update: (current: SessionMetadata) => SessionMetadata,
-  ): Promise<SessionMetadata | undefined> {
+  async mutateSession(sessionId: string, update: (current: SessionMetadata) => SessionMetadata): Promise<SessionMetadata | undefined> {
     let current = await this.command(() => this.client.hget(this.keys.session(sessionId), 'm'));
     for (let attempt = 0; attempt < MAX_MUTATE_ATTEMPTS && current !== null; attempt++) {
       const expected: string = current;

@@ -183,30 +183,42 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 `;
 
 /** KEYS: leases. ARGV: node, TTL. Sets the node's lease to end TTL ms from now (Redis time). */
-export const RENEW_LEASE = new LuaScript(NOW + `
+export const RENEW_LEASE = new LuaScript(
+  NOW +
+    `
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 return 1
-`);
+`,
+);
 
 /** KEYS: leases. ARGV: node. 1 when the node's lease has not ended, else 0. */
-export const HAS_LEASE = new LuaScript(NOW + `
+export const HAS_LEASE = new LuaScript(
+  NOW +
+    `
 local ends = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if ends and tonumber(ends) > now then return 1 end
 return 0
-`);
+`,
+);
 
 /** KEYS: leases. The nodes whose lease ended. */
-export const LAPSED_NODES = new LuaScript(NOW + `
+export const LAPSED_NODES = new LuaScript(
+  NOW +
+    `
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
-`);
+`,
+);
 
 /** KEYS: leases. ARGV: node. Forgets the node unless it renewed its lease meanwhile; 1 when forgotten. */
-export const FORGET_NODE = new LuaScript(NOW + `
+export const FORGET_NODE = new LuaScript(
+  NOW +
+    `
 local ends = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if ends and tonumber(ends) > now then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 return 1
-`);
+`,
+);
 
 /**
  * KEYS: session. ARGV: field, value, most values. 1 when stored, 0 when the session is gone, -1
@@ -222,19 +234,25 @@ return 1
 `);
 
 /** KEYS: listening. ARGV: TTL, session ids. Marks the sessions listening until TTL ms from now (Redis time). */
-export const MARK_LISTENING = new LuaScript(NOW + `
+export const MARK_LISTENING = new LuaScript(
+  NOW +
+    `
 local expires = now + tonumber(ARGV[1])
 for index = 2, #ARGV do
   redis.call('ZADD', KEYS[1], expires, ARGV[index])
 end
 return 1
-`);
+`,
+);
 
 /** KEYS: listening. Drops expired marks and returns the sessions still listening. */
-export const LISTENING_SESSIONS = new LuaScript(NOW + `
+export const LISTENING_SESSIONS = new LuaScript(
+  NOW +
+    `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return redis.call('ZRANGE', KEYS[1], 0, -1)
-`);
+`,
+);
 
 /**
  * KEYS: a channel's message log. ARGV: payload, max length, TTL. Appends the message and returns its

@@ -182,10 +182,7 @@ export type ResolvedMcpOptions = Omit<McpModuleOptions, DefaultedKeys | 'auth' |
   };
 
 /** Origins allowed when `allowedOrigins` is not set: loopback hosts on any port. */
-export const LOOPBACK_ORIGINS = ['localhost', '127.0.0.1', '[::1]'].flatMap((host) => [
-  `http://${host}:*`,
-  `https://${host}:*`,
-]);
+export const LOOPBACK_ORIGINS = ['localhost', '127.0.0.1', '[::1]'].flatMap((host) => [`http://${host}:*`, `https://${host}:*`]);
 
 export function resolveMcpOptions(options: McpModuleOptions): ResolvedMcpOptions {
   if (!options?.name || !options.version) {
@@ -233,7 +230,9 @@ function checkProtocolOptions(options: McpModuleOptions, protocolVersions: reado
   }
   const secret = options.requestStateSecret;
   if (secret !== undefined && Buffer.byteLength(secret) < MIN_REQUEST_STATE_SECRET_BYTES) {
-    throw new Error(`McpModule: "requestStateSecret" must be at least ${MIN_REQUEST_STATE_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 32\`).`);
+    throw new Error(
+      `McpModule: "requestStateSecret" must be at least ${MIN_REQUEST_STATE_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 32\`).`,
+    );
   }
   if (secret === undefined && process.env.NODE_ENV === 'production' && protocolVersions.some(isModernProtocolVersion)) {
     throw new Error(
@@ -250,7 +249,9 @@ function checkProtocolOptions(options: McpModuleOptions, protocolVersions: reado
   for (const name of ['leaseTtlMs', 'orphanSweepIntervalMs', 'shutdownGraceMs', 'notificationWindowMs'] as const) {
     const value = options[name];
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= (name === 'shutdownGraceMs' ? 0 : 1))) {
-      throw new Error(`McpModule: "${name}" must be a whole number of milliseconds${name === 'shutdownGraceMs' ? ', 0 or more' : ' above 0'}.`);
+      throw new Error(
+        `McpModule: "${name}" must be a whole number of milliseconds${name === 'shutdownGraceMs' ? ', 0 or more' : ' above 0'}.`,
+      );
     }
   }
 }

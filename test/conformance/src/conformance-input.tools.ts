@@ -92,7 +92,10 @@ export class ConformanceInputTools {
 
   @McpTool({ name: 'test_input_required_result_multi_round', description: 'Asks two questions, one round each.' })
   async multiRound(_args: unknown, ctx: McpContext): Promise<string> {
-    const name = await ctx.elicit({ message: 'Step 1: What is your name?', requestedSchema: z.object({ name: z.string() }) }, { key: 'step1' });
+    const name = await ctx.elicit(
+      { message: 'Step 1: What is your name?', requestedSchema: z.object({ name: z.string() }) },
+      { key: 'step1' },
+    );
     const color = await ctx.elicit(
       { message: 'Step 2: What is your favorite color?', requestedSchema: z.object({ color: z.string() }) },
       { key: 'step2' },

@@ -1,13 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  embeddedResource,
-  image,
-  McpPrompt,
-  McpResource,
-  McpResourceTemplate,
-  text,
-  type McpResourceRequest,
-} from '@nest-mcp/mcp';
+import { embeddedResource, image, McpPrompt, McpResource, McpResourceTemplate, text, type McpResourceRequest } from '@nest-mcp/mcp';
 import { z } from 'zod';
 import { RED_PIXEL_PNG } from './conformance.tools.js';
 

@@ -44,7 +44,11 @@ export class MultiInstanceTools {
     return String(this.state.port);
   }
 
-  @McpTool({ name: 'add_tool', description: 'Registers a tool on this instance (tools list_changed).', input: z.object({ name: z.string() }) })
+  @McpTool({
+    name: 'add_tool',
+    description: 'Registers a tool on this instance (tools list_changed).',
+    input: z.object({ name: z.string() }),
+  })
   addTool({ name }: { name: string }): string {
     this.registry.addTool({ name, description: 'Added at run time', input: z.object({}), handler: () => 'added' });
     return String(this.state.port);

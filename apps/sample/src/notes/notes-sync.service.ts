@@ -28,7 +28,11 @@ export class NotesSync implements OnModuleInit, OnModuleDestroy {
       title: 'A note',
       mimeType: 'text/markdown',
       list: async () =>
-        (await this.notes.list()).map((note) => ({ uri: noteUri(note.id), name: note.title, annotations: { lastModified: note.updatedAt } })),
+        (await this.notes.list()).map((note) => ({
+          uri: noteUri(note.id),
+          name: note.title,
+          annotations: { lastModified: note.updatedAt },
+        })),
       complete: { id: (value) => this.notes.ids(value) },
       // An unknown id throws NotFoundException: answered "Resource not found".
       handler: async ({ variables }) => noteMarkdown(await this.notes.get(variables.id)),

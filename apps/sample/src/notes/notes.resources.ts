@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  embeddedResource,
-  McpCompletion,
-  McpPrompt,
-  McpResource,
-  text,
-  type PromptMessage,
-} from '@nest-mcp/mcp';
+import { embeddedResource, McpCompletion, McpPrompt, McpResource, text, type PromptMessage } from '@nest-mcp/mcp';
 import { z } from 'zod';
 import { noteMarkdown, NotesService, noteUri } from './notes.service.js';
 
@@ -51,7 +44,14 @@ export class NotesResources {
     const note = await this.notes.get(id);
     return [
       { role: 'user', content: embeddedResource(noteUri(id), noteMarkdown(note), 'text/markdown') },
-      { role: 'user', content: text(style === 'brief' ? 'Summarise this note in one sentence.' : 'Summarise this note in a short paragraph, keeping every decision and date.') },
+      {
+        role: 'user',
+        content: text(
+          style === 'brief'
+            ? 'Summarise this note in one sentence.'
+            : 'Summarise this note in a short paragraph, keeping every decision and date.',
+        ),
+      },
     ];
   }
 }

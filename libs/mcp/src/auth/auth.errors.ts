@@ -103,12 +103,9 @@ export class AuthUnavailableError extends McpAuthError {
     readonly retryAfterSeconds = 5,
     reason?: string,
   ) {
-    super(
-      HttpStatus.SERVICE_UNAVAILABLE,
-      'temporarily_unavailable',
-      'The access token cannot be checked right now; retry later.',
-      { reason },
-    );
+    super(HttpStatus.SERVICE_UNAVAILABLE, 'temporarily_unavailable', 'The access token cannot be checked right now; retry later.', {
+      reason,
+    });
     this.name = 'AuthUnavailableError';
   }
 }

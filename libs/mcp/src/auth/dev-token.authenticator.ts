@@ -43,8 +43,10 @@ export class DevTokenAuthenticator implements Authenticator {
     const tokens = Object.entries(options?.tokens ?? {});
     if (tokens.length === 0) throw new AuthConfigurationError('DevTokenAuthenticator needs at least one token.');
     for (const [token, identity] of tokens) {
-      if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) throw new AuthConfigurationError('DevTokenAuthenticator: a token must be a bearer b64token (letters, digits, -._~+/).');
-      if (typeof identity?.subject !== 'string' || identity.subject === '') throw new AuthConfigurationError('DevTokenAuthenticator: every token needs a subject.');
+      if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token))
+        throw new AuthConfigurationError('DevTokenAuthenticator: a token must be a bearer b64token (letters, digits, -._~+/).');
+      if (typeof identity?.subject !== 'string' || identity.subject === '')
+        throw new AuthConfigurationError('DevTokenAuthenticator: every token needs a subject.');
     }
     this.entries = tokens.map(([token, identity]) => ({ digest: digest(token), identity }));
     this.issuer = options.issuer ?? 'dev-token';

@@ -26,7 +26,10 @@ describe('JwtAuthenticator', () => {
 
   const run = (token: string, using: JwtAuthenticator = authenticator) => {
     const request: AuthenticatorRequest = { url: '/mcp', headers: { authorization: `Bearer ${token}` } };
-    const context = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({}) }), getType: () => 'http' } as unknown as ExecutionContext;
+    const context = {
+      switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({}) }),
+      getType: () => 'http',
+    } as unknown as ExecutionContext;
     return using.authenticate(request, context);
   };
   const refusal = async (token: string, using?: JwtAuthenticator): Promise<McpAuthError> => {
@@ -68,11 +71,17 @@ describe('JwtAuthenticator', () => {
     ['forged signature under a known kid', () => as.mint({}, { unpublishedKey: true }), /invalid signature/],
     ['no sub', () => as.mint({ sub: undefined }), /no sub claim/],
     ['no exp', () => as.mint({ exp: undefined }), /no exp claim/],
-    ['crit header', async () => {
-      const [, payload, signature] = (await as.mint()).split('.');
-      const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'at+jwt', kid: as.currentKid(), crit: ['exp'] })).toString('base64url');
-      return `${header}.${payload}.${signature}`;
-    }, /crit header parameters/],
+    [
+      'crit header',
+      async () => {
+        const [, payload, signature] = (await as.mint()).split('.');
+        const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'at+jwt', kid: as.currentKid(), crit: ['exp'] })).toString(
+          'base64url',
+        );
+        return `${header}.${payload}.${signature}`;
+      },
+      /crit header parameters/,
+    ],
     ['not a JWS', () => 'a.b', /not a JWS compact serialization/],
   ])('refuses a token: %s (reason logged, fixed description sent)', async (_label, mint, reason) => {
     const error = await refusal(await mint());

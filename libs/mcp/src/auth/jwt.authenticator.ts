@@ -121,7 +121,9 @@ export class JwtAuthenticator extends PassportAuthenticator implements OnModuleD
       throw new InvalidTokenError(InvalidTokenError.INVALID, `alg ${JSON.stringify(header.alg)} is not accepted`);
     }
     const type = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
-    const typeOk = this.config.requireTokenType ? type !== undefined && AT_JWT_TYPES.has(type) : type === undefined || RELAXED_TYPES.has(type);
+    const typeOk = this.config.requireTokenType
+      ? type !== undefined && AT_JWT_TYPES.has(type)
+      : type === undefined || RELAXED_TYPES.has(type);
     if (!typeOk) throw new InvalidTokenError(InvalidTokenError.INVALID, `typ ${JSON.stringify(header.typ)} is not an access token type`);
     if (header.crit !== undefined) throw new InvalidTokenError(InvalidTokenError.INVALID, 'crit header parameters are not supported');
     if (this.config.secret) return this.config.secret;
@@ -171,8 +173,10 @@ export class JwtAuthenticator extends PassportAuthenticator implements OnModuleD
   }
 
   protected override failure(info: unknown, request: AuthenticatorRequest): McpAuthError {
-    if (info instanceof Error && info.name === 'TokenExpiredError') return new InvalidTokenError(InvalidTokenError.EXPIRED, 'exp is in the past');
-    if (info instanceof Error && info.name === 'NotBeforeError') return new InvalidTokenError(InvalidTokenError.NOT_YET_VALID, 'nbf is in the future');
+    if (info instanceof Error && info.name === 'TokenExpiredError')
+      return new InvalidTokenError(InvalidTokenError.EXPIRED, 'exp is in the past');
+    if (info instanceof Error && info.name === 'NotBeforeError')
+      return new InvalidTokenError(InvalidTokenError.NOT_YET_VALID, 'nbf is in the future');
     return super.failure(info, request);
   }
 }

@@ -61,7 +61,8 @@ export class McpAuthGuard implements CanActivate {
     applyCors(nodeRequest(request as never), nodeResponse(http.getResponse()), this.options.allowedOrigins);
     try {
       const principal = await this.authenticator.authenticate(request, context);
-      if (!principal || principal.anonymous) throw new InvalidTokenError(InvalidTokenError.INVALID, 'the authenticator returned no principal');
+      if (!principal || principal.anonymous)
+        throw new InvalidTokenError(InvalidTokenError.INVALID, 'the authenticator returned no principal');
       const scopes = expandScopes(principal.scopes, auth.impliedScopes);
       if (missingScopes({ scopes }, auth.requiredScopes).length > 0) throw new InsufficientScopeError(auth.requiredScopes);
       request.user = { ...principal, scopes } satisfies McpPrincipal;
@@ -69,7 +70,10 @@ export class McpAuthGuard implements CanActivate {
     } catch (error) {
       if (!(error instanceof McpAuthError)) throw error;
       if (error instanceof AuthUnavailableError) this.logger.warn(`Cannot check credentials: ${error.reason ?? error.message}`);
-      else this.logger.debug(`Refused ${request.method ?? ''} with ${error.getStatus()}${error.bearerError ? ` ${error.bearerError}` : ''}: ${error.reason ?? error.description}`);
+      else
+        this.logger.debug(
+          `Refused ${request.method ?? ''} with ${error.getStatus()}${error.bearerError ? ` ${error.bearerError}` : ''}: ${error.reason ?? error.description}`,
+        );
       writeAuthChallenge(error, http.getResponse<HeaderTarget>(), this.resource.metadataUrl(request), auth.requiredScopes);
       throw error;
     }

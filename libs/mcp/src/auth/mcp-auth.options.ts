@@ -3,10 +3,7 @@ import type { Authenticator } from './authenticator.interface.js';
 
 /** Signature algorithms accepted for access tokens. `none` never is. */
 export type JwtAlgorithm =
-  | 'RS256' | 'RS384' | 'RS512'
-  | 'PS256' | 'PS384' | 'PS512'
-  | 'ES256' | 'ES384' | 'ES512'
-  | 'HS256' | 'HS384' | 'HS512';
+  'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'HS256' | 'HS384' | 'HS512';
 
 const ASYMMETRIC_ALGORITHMS = new Set<JwtAlgorithm>(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512']);
 const SYMMETRIC_ALGORITHMS = new Set<JwtAlgorithm>(['HS256', 'HS384', 'HS512']);
@@ -157,7 +154,8 @@ export function resolveMcpAuthOptions(options: McpAuthOptions, defaults: { resou
   if (!custom && !options.issuer) fail('"issuer" is required (the authorization server that issues the access tokens).');
 
   const audience = options.audience === undefined ? [] : [options.audience].flat();
-  if (audience.some((entry) => typeof entry !== 'string' || entry.length === 0)) fail('"audience" must be a non-empty string or list of strings.');
+  if (audience.some((entry) => typeof entry !== 'string' || entry.length === 0))
+    fail('"audience" must be a non-empty string or list of strings.');
   if (!custom && audience.length === 0) {
     fail('"audience" is required: tokens must be issued for this server (RFC 8707), usually its public endpoint URL.');
   }
@@ -181,7 +179,7 @@ export function resolveMcpAuthOptions(options: McpAuthOptions, defaults: { resou
     }
   }
   if (!custom && !secret && discovery === false && !options.jwksUri) {
-    fail('"jwksUri" is required when discovery is off (or set discovery to \'oidc\' / \'oauth\').');
+    fail("\"jwksUri\" is required when discovery is off (or set discovery to 'oidc' / 'oauth').");
   }
 
   const requiredScopes = scopeList('requiredScopes', options.requiredScopes);

@@ -25,8 +25,7 @@ export class OpenEndpointWarning implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     if (this.options.auth || this.options.warnWhenOpen === false) return;
     const server = this.adapterHost.httpAdapter?.getHttpServer() as
-      | { address(): AddressInfo | string | null; once(event: 'listening', listener: () => void): void }
-      | undefined;
+      { address(): AddressInfo | string | null; once(event: 'listening', listener: () => void): void } | undefined;
     if (!server || typeof server.address !== 'function') return;
     const check = () => {
       const address = server.address();

@@ -47,7 +47,8 @@ export class PassportAuthenticator implements Authenticator {
   async authenticate(request: AuthenticatorRequest, context: ExecutionContext): Promise<McpPrincipal> {
     await this.guard.canActivate(context);
     const principal = this.toPrincipal(request.user);
-    if (principal.anonymous) throw new InvalidTokenError(InvalidTokenError.INVALID, `passport strategy "${this.strategy}" returned no usable user`);
+    if (principal.anonymous)
+      throw new InvalidTokenError(InvalidTokenError.INVALID, `passport strategy "${this.strategy}" returned no usable user`);
     return principal;
   }
 

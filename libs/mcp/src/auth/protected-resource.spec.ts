@@ -10,7 +10,12 @@ function resource(options: Partial<McpModuleOptions> = {}, path = '/mcp', prefix
   config.setGlobalPrefixOptions({
     exclude: exclude.map((route) => ({ path: route, requestMethod: RequestMethod.ALL, pathRegex: new RegExp(`^/${route}$`) })),
   });
-  const resolved = resolveMcpOptions({ name: 'notes', version: '1', auth: { issuer: 'https://id.example', audience: 'a', scopesSupported: ['s'] }, ...options });
+  const resolved = resolveMcpOptions({
+    name: 'notes',
+    version: '1',
+    auth: { issuer: 'https://id.example', audience: 'a', scopesSupported: ['s'] },
+    ...options,
+  });
   return new ProtectedResource(resolved, path, config);
 }
 
@@ -71,11 +76,17 @@ describe('ProtectedResource', () => {
     expect(resource().origin(request(headers))).toBe('http://internal:3000');
     expect(resource({ trustProxy: true }).origin(request(headers))).toBe('https://public.example');
     expect(resource({ trustProxy: true }).origin(request({ host: 'h', 'x-forwarded-proto': 'gopher' }))).toBe('http://h');
-    expect(resource({ trustProxy: true }).origin(request({ host: 'h', forwarded: 'proto=https;host=a.example' }))).toBe('https://a.example');
+    expect(resource({ trustProxy: true }).origin(request({ host: 'h', forwarded: 'proto=https;host=a.example' }))).toBe(
+      'https://a.example',
+    );
   });
 
   it('describes the resource (RFC 9728 §2)', () => {
-    expect(resource({ auth: { issuer: 'https://id.example', audience: 'a', documentation: 'https://docs.example', resourceName: 'Notes' } }).metadata(request({ host: 'h' }))).toStrictEqual({
+    expect(
+      resource({
+        auth: { issuer: 'https://id.example', audience: 'a', documentation: 'https://docs.example', resourceName: 'Notes' },
+      }).metadata(request({ host: 'h' })),
+    ).toStrictEqual({
       resource: 'http://h/mcp',
       authorization_servers: ['https://id.example'],
       bearer_methods_supported: ['header'],

@@ -68,7 +68,9 @@ export class ProtectedResource {
         url = undefined;
       }
       if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
-        throw new AuthConfigurationError(`McpModule: "publicUrl" must be an http(s) URL without query or fragment, got ${JSON.stringify(options.publicUrl)}.`);
+        throw new AuthConfigurationError(
+          `McpModule: "publicUrl" must be an http(s) URL without query or fragment, got ${JSON.stringify(options.publicUrl)}.`,
+        );
       }
       this.publicBase = url;
     }
@@ -138,7 +140,13 @@ export class ProtectedResource {
   /** Paths (on this app) the metadata is served at: path-inserted form(s) and the root form. */
   metadataPaths(): string[] {
     const local = this.endpointPath === '/' ? '' : this.endpointPath;
-    return [...new Set([`${PROTECTED_RESOURCE_WELL_KNOWN}${this.publicPath}`, `${PROTECTED_RESOURCE_WELL_KNOWN}${local}`, PROTECTED_RESOURCE_WELL_KNOWN])];
+    return [
+      ...new Set([
+        `${PROTECTED_RESOURCE_WELL_KNOWN}${this.publicPath}`,
+        `${PROTECTED_RESOURCE_WELL_KNOWN}${local}`,
+        PROTECTED_RESOURCE_WELL_KNOWN,
+      ]),
+    ];
   }
 
   /** The Protected Resource Metadata document (RFC 9728 §2), as seen from this request. */

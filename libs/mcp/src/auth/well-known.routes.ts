@@ -63,7 +63,11 @@ export class WellKnownRoutes implements OnModuleInit {
       const requested = request.headers['access-control-request-headers'];
       adapter.setHeader(response, 'Access-Control-Allow-Origin', '*');
       adapter.setHeader(response, 'Access-Control-Allow-Methods', 'GET, OPTIONS');
-      adapter.setHeader(response, 'Access-Control-Allow-Headers', typeof requested === 'string' && /^[\w\s,-]*$/.test(requested) ? requested : 'mcp-protocol-version');
+      adapter.setHeader(
+        response,
+        'Access-Control-Allow-Headers',
+        typeof requested === 'string' && /^[\w\s,-]*$/.test(requested) ? requested : 'mcp-protocol-version',
+      );
       adapter.setHeader(response, 'Access-Control-Max-Age', '86400');
       adapter.reply(response, undefined, HttpStatus.NO_CONTENT);
     });
@@ -78,7 +82,11 @@ export class WellKnownRoutes implements OnModuleInit {
     }
     if (error instanceof AuthDiscoveryError) {
       this.logger.warn(error.message);
-      adapter.reply(response, { error: 'not_found', error_description: 'The authorization server publishes no metadata.' }, HttpStatus.NOT_FOUND);
+      adapter.reply(
+        response,
+        { error: 'not_found', error_description: 'The authorization server publishes no metadata.' },
+        HttpStatus.NOT_FOUND,
+      );
       return;
     }
     this.logger.error('Well-known document failed', error instanceof Error ? error.stack : String(error));

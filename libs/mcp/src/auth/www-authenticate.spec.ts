@@ -1,4 +1,10 @@
-import { AuthUnavailableError, InsufficientScopeError, InvalidAuthRequestError, InvalidTokenError, MissingCredentialsError } from './auth.errors.js';
+import {
+  AuthUnavailableError,
+  InsufficientScopeError,
+  InvalidAuthRequestError,
+  InvalidTokenError,
+  MissingCredentialsError,
+} from './auth.errors.js';
 import { challengeFor, formatBearerChallenge, quoteHeaderValue } from './www-authenticate.js';
 
 const PRM = 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp';

@@ -71,8 +71,7 @@ export class ClientRequests implements OnModuleInit {
     const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
       this.waiters.set(key, { method, resolve, reject });
       timer = setTimeout(
-        () =>
-          reject(new McpClientRequestError(method, undefined, `The client did not answer ${method} within ${timeoutMs} ms.`)),
+        () => reject(new McpClientRequestError(method, undefined, `The client did not answer ${method} within ${timeoutMs} ms.`)),
         timeoutMs,
       );
       onAbort = () => reject(options.signal!.reason instanceof Error ? options.signal!.reason : new Error('Aborted'));
@@ -121,7 +120,9 @@ export class ClientRequests implements OnModuleInit {
       waiter.resolve(message.result);
     } else {
       const { code, message: text, data } = message.error;
-      waiter.reject(new McpClientRequestError(waiter.method, code, `The client answered ${waiter.method} with error ${code}: ${text}`, data));
+      waiter.reject(
+        new McpClientRequestError(waiter.method, code, `The client answered ${waiter.method} with error ${code}: ${text}`, data),
+      );
     }
   }
 

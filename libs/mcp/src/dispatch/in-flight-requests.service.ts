@@ -36,13 +36,11 @@ export class InFlightRequests implements OnModuleInit {
 
   onModuleInit(): void {
     this.subscription.add(
-      this.bus.on('cancel').subscribe(({ sessionId, requestId, reason }) =>
-        this.abortLocal(sessionId, requestId, reason ?? 'Cancelled by the client.'),
-      ),
+      this.bus
+        .on('cancel')
+        .subscribe(({ sessionId, requestId, reason }) => this.abortLocal(sessionId, requestId, reason ?? 'Cancelled by the client.')),
     );
-    this.subscription.add(
-      this.bus.on('session-deleted').subscribe(({ sessionId }) => this.abortSession(sessionId, 'The session ended.')),
-    );
+    this.subscription.add(this.bus.on('session-deleted').subscribe(({ sessionId }) => this.abortSession(sessionId, 'The session ended.')));
   }
 
   /** Number of requests running on this node. */

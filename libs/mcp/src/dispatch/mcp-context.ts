@@ -116,9 +116,7 @@ export interface ElicitUrlParams {
 
 /** One question of {@link McpContext.requestInputs}. */
 export type McpInputRequest<T = Record<string, unknown>> =
-  | { elicit: ElicitFormParams<T> | ElicitUrlParams }
-  | { sample: CreateMessageParams }
-  | { listRoots: true };
+  { elicit: ElicitFormParams<T> | ElicitUrlParams } | { sample: CreateMessageParams } | { listRoots: true };
 
 /** The answer to one {@link McpInputRequest}. */
 export type McpInputResult<R> = R extends { elicit: ElicitFormParams<infer T> }
@@ -292,7 +290,11 @@ export class McpContext {
   ): Promise<{ [K in keyof R]: McpInputResult<R[K]> }> {
     const entries = Object.entries(requests).map(([key, request]) => {
       const prepared =
-        'elicit' in request ? this.prepareElicitation(request.elicit) : 'sample' in request ? this.prepareSampling(request.sample) : this.prepareRoots();
+        'elicit' in request
+          ? this.prepareElicitation(request.elicit)
+          : 'sample' in request
+            ? this.prepareSampling(request.sample)
+            : this.prepareRoots();
       return [key, { ...prepared, request: { ...prepared.request, key } }] as const;
     });
     const results = await this.input.ask(
@@ -342,7 +344,7 @@ export class McpContext {
 
   private prepareRoots(): PreparedInput {
     this.requireCapability('roots');
-    return { request: { method: 'roots/list', params: {} }, read: async (result) => (result.roots ?? []) };
+    return { request: { method: 'roots/list', params: {} }, read: async (result) => result.roots ?? [] };
   }
 
   private requireCapability(name: 'sampling' | 'elicitation' | 'roots'): unknown {

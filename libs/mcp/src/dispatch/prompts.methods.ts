@@ -55,7 +55,12 @@ export class PromptsMethods implements McpMethodGroup {
 
   private async checkArguments(prompt: RegisteredPrompt, args: unknown): Promise<Record<string, unknown>> {
     const name = prompt.descriptor.name;
-    if (typeof args !== 'object' || args === null || Array.isArray(args) || Object.values(args).some((value) => typeof value !== 'string')) {
+    if (
+      typeof args !== 'object' ||
+      args === null ||
+      Array.isArray(args) ||
+      Object.values(args).some((value) => typeof value !== 'string')
+    ) {
       throw McpError.invalidParams(`Invalid arguments for prompt ${name}: "arguments" must map names to strings.`);
     }
     if (prompt.input) {

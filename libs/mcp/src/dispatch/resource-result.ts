@@ -2,7 +2,10 @@ import { resourceContents } from '../protocol/content.js';
 import type { ReadResourceResult, ResourceContents } from '../protocol/mcp.types.js';
 
 const isContents = (value: unknown): value is ResourceContents =>
-  typeof value === 'object' && value !== null && typeof (value as ResourceContents).uri === 'string' && ('text' in value || 'blob' in value);
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as ResourceContents).uri === 'string' &&
+  ('text' in value || 'blob' in value);
 
 /** A resource method's return value as a `ReadResourceResult` (see `@McpResource` for the accepted shapes). */
 export function toReadResourceResult(value: unknown, uri: string, mimeType: string | undefined): ReadResourceResult {

@@ -118,6 +118,10 @@ export class ResourcesMethods implements McpMethodGroup {
  * in 2026-07-28 (which retired -32002, SEP-2164).
  */
 const resourceNotFound = (uri: string, ctx: McpContext) =>
-  new McpError(ctx.protocolEra === 'modern' ? JsonRpcErrorCode.InvalidParams : JsonRpcErrorCode.ResourceNotFound, `Resource not found: ${uri}`, {
-    uri,
-  });
+  new McpError(
+    ctx.protocolEra === 'modern' ? JsonRpcErrorCode.InvalidParams : JsonRpcErrorCode.ResourceNotFound,
+    `Resource not found: ${uri}`,
+    {
+      uri,
+    },
+  );

@@ -72,7 +72,8 @@ function readFilter(value: unknown): ListenFilter {
   }
   const filter = value as Record<string, unknown>;
   for (const flag of FLAGS) {
-    if (filter[flag] !== undefined && typeof filter[flag] !== 'boolean') throw McpError.invalidParams(`notifications.${flag} must be a boolean.`);
+    if (filter[flag] !== undefined && typeof filter[flag] !== 'boolean')
+      throw McpError.invalidParams(`notifications.${flag} must be a boolean.`);
   }
   const uris = filter.resourceSubscriptions;
   if (uris !== undefined) {

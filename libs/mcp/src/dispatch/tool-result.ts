@@ -6,8 +6,7 @@ import type { McpContext } from './mcp-context.js';
 
 export const toolError = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A handler's return value as a `CallToolResult` (see `@McpTool` for the accepted shapes). */
 export function toCallToolResult(value: unknown, hasOutputSchema: boolean): CallToolResult {

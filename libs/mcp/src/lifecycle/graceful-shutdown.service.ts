@@ -28,7 +28,9 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     if (!(await this.inFlight.drained(this.options.shutdownGraceMs))) {
-      this.logger.warn(`${this.inFlight.size} request(s) still running after ${this.options.shutdownGraceMs} ms: answering them with a retryable error.`);
+      this.logger.warn(
+        `${this.inFlight.size} request(s) still running after ${this.options.shutdownGraceMs} ms: answering them with a retryable error.`,
+      );
       this.inFlight.stopAll();
       // Their handlers see the abort and their answers are written; give that a moment.
       await this.inFlight.drained(1_000);

@@ -32,7 +32,10 @@ describe('InputRound', () => {
   });
 
   it('uses an earlier answer only for the same question, and an inputResponse only for what was asked under its key', async () => {
-    const earlier = { answers: { elicitation_1: { question: question(elicit('Name?')), result: accepted } }, asked: { elicitation_2: 'other' } };
+    const earlier = {
+      answers: { elicitation_1: { question: question(elicit('Name?')), result: accepted } },
+      asked: { elicitation_2: 'other' },
+    };
     const round = new InputRound('tools/call', earlier, { elicitation_2: accepted });
     await expect(round.ask([elicit('A different first question?')])).rejects.toBeInstanceOf(InputRequiredSignal);
     const second = new InputRound('tools/call', earlier, { elicitation_2: accepted });

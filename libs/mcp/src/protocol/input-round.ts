@@ -20,17 +20,20 @@ export class InputRequiredSignal extends McpError {
 
 type Answer = { question: string; result: Record<string, unknown> };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Whether `result` has the shape of an answer to `method` (schema `ElicitResult`, `CreateMessageResult`, `ListRootsResult`). */
 function isAnswerTo(method: ClientInputRequest['method'], result: unknown): result is Record<string, unknown> {
   if (!isObject(result)) return false;
   switch (method) {
     case 'elicitation/create':
-      return ['accept', 'decline', 'cancel'].includes(result.action as string) && (result.content === undefined || isObject(result.content));
+      return (
+        ['accept', 'decline', 'cancel'].includes(result.action as string) && (result.content === undefined || isObject(result.content))
+      );
     case 'sampling/createMessage':
-      return typeof result.role === 'string' && typeof result.model === 'string' && (isObject(result.content) || Array.isArray(result.content));
+      return (
+        typeof result.role === 'string' && typeof result.model === 'string' && (isObject(result.content) || Array.isArray(result.content))
+      );
     case 'roots/list':
       return Array.isArray(result.roots) && result.roots.every((root) => isObject(root) && typeof root.uri === 'string');
   }

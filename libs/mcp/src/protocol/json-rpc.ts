@@ -68,8 +68,7 @@ export type ClassifiedMessage =
   | { kind: 'response'; message: JsonRpcResponse }
   | { kind: 'invalid'; reason: string };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isId = (value: unknown): value is JsonRpcId =>
   (typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isFinite(value));

@@ -71,9 +71,7 @@ export class McpClientCapabilityError extends McpToolError {
   constructor(readonly capability: string) {
     super(`The client did not declare the "${capability}" capability, so the server cannot use it for this request.`);
     this.name = 'McpClientCapabilityError';
-    this.requiredCapabilities = capability
-      .split('.')
-      .reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), {});
+    this.requiredCapabilities = capability.split('.').reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), {});
   }
 
   toMcpError(): McpError {

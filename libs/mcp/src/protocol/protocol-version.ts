@@ -20,14 +20,11 @@ export const DEFAULT_HEADERLESS_PROTOCOL_VERSION: LegacyProtocolVersion = '2025-
 const includes = <T extends string>(list: readonly T[], value: unknown): value is T =>
   typeof value === 'string' && (list as readonly string[]).includes(value);
 
-export const isSupportedProtocolVersion = (version: unknown): version is ProtocolVersion =>
-  includes(SUPPORTED_PROTOCOL_VERSIONS, version);
+export const isSupportedProtocolVersion = (version: unknown): version is ProtocolVersion => includes(SUPPORTED_PROTOCOL_VERSIONS, version);
 
-export const isLegacyProtocolVersion = (version: unknown): version is LegacyProtocolVersion =>
-  includes(LEGACY_PROTOCOL_VERSIONS, version);
+export const isLegacyProtocolVersion = (version: unknown): version is LegacyProtocolVersion => includes(LEGACY_PROTOCOL_VERSIONS, version);
 
-export const isModernProtocolVersion = (version: unknown): version is ModernProtocolVersion =>
-  includes(MODERN_PROTOCOL_VERSIONS, version);
+export const isModernProtocolVersion = (version: unknown): version is ModernProtocolVersion => includes(MODERN_PROTOCOL_VERSIONS, version);
 
 /**
  * The legacy revision a session speaks: the client's when this server serves it, else the newest

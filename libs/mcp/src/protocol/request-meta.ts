@@ -11,8 +11,7 @@ export interface ModernRequestMeta {
   logLevel?: LoggingLevel;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const invalid = (problem: string) =>
   McpError.invalidParams(
@@ -31,7 +30,10 @@ export function readRequestMeta(params: Record<string, unknown> | undefined): Mo
   const clientCapabilities = meta[META_CLIENT_CAPABILITIES];
   if (!isObject(clientCapabilities)) throw invalid(`params._meta lacks "${META_CLIENT_CAPABILITIES}".`);
   const clientInfo = meta[META_CLIENT_INFO];
-  if (clientInfo !== undefined && !(isObject(clientInfo) && typeof clientInfo.name === 'string' && typeof clientInfo.version === 'string')) {
+  if (
+    clientInfo !== undefined &&
+    !(isObject(clientInfo) && typeof clientInfo.name === 'string' && typeof clientInfo.version === 'string')
+  ) {
     throw McpError.invalidParams(`"${META_CLIENT_INFO}" must be an object with a "name" and a "version" string.`);
   }
   const logLevel = meta[META_LOG_LEVEL];

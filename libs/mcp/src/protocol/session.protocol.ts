@@ -81,7 +81,10 @@ export class SessionProtocol {
       case 'request': {
         // A scoped tool without its scopes: HTTP 403 insufficient_scope (MCP step-up).
         reply.authorize(message.message);
-        const stream = reply.stream({ requestId: message.message.id, session: { id: session.id, protocolVersion: session.protocolVersion } });
+        const stream = reply.stream({
+          requestId: message.message.id,
+          session: { id: session.id, protocolVersion: session.protocolVersion },
+        });
         await stream.start();
         const outcome = await this.execute(message.message, session, principal, stream, reply.traceCarrier);
         const response = responseOf(message.message.id, outcome);
@@ -96,7 +99,10 @@ export class SessionProtocol {
     if (sessionId === undefined) throw invalidRequest('the Mcp-Session-Id header is missing; send initialize first to create a session.');
     const session = isWellFormedSessionId(sessionId) ? await this.sessions.load(sessionId, principalKey(principal)) : undefined;
     if (!session) {
-      throw new McpError(JsonRpcErrorCode.SessionNotFound, 'Session not found: it expired, was deleted or never existed. Initialize a new session.');
+      throw new McpError(
+        JsonRpcErrorCode.SessionNotFound,
+        'Session not found: it expired, was deleted or never existed. Initialize a new session.',
+      );
     }
     return session;
   }
@@ -111,7 +117,11 @@ export class SessionProtocol {
     }
     if (!this.options.protocolVersions.some(isLegacyProtocolVersion)) {
       // 2026-07-28 `basic/versioning`: a modern-only server names its versions to legacy clients.
-      throw McpError.unsupportedProtocolVersion(protocolVersion, this.options.protocolVersions, ' This server has no sessions: send stateless 2026-07-28 requests.');
+      throw McpError.unsupportedProtocolVersion(
+        protocolVersion,
+        this.options.protocolVersions,
+        ' This server has no sessions: send stateless 2026-07-28 requests.',
+      );
     }
     const version = negotiateLegacyProtocolVersion(protocolVersion, this.options.protocolVersions);
     const session = await this.sessions.create({

@@ -17,8 +17,7 @@ import { readRequestMeta, type ModernRequestMeta } from './request-meta.js';
 import { RequestRunner, type RunOutcome } from './request-runner.service.js';
 import { digestOf, RequestStateCodec, RequestStateIntegrityError, type RequestStatePayload } from './request-state.codec.js';
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Params that identify a request across its rounds: everything but `_meta` and the MRTR fields. */
 function salientParams(params: Record<string, unknown>): Record<string, unknown> {
@@ -68,7 +67,9 @@ export class StatelessProtocol implements OnModuleInit {
   checkVersion(meta: ModernRequestMeta): void {
     const version = meta.protocolVersion;
     if (!(isModernProtocolVersion(version) && this.options.protocolVersions.includes(version))) {
-      const hint = this.options.protocolVersions.includes(version as never) ? ` ${version} is served to sessions: send initialize first.` : '';
+      const hint = this.options.protocolVersions.includes(version as never)
+        ? ` ${version} is served to sessions: send initialize first.`
+        : '';
       throw McpError.unsupportedProtocolVersion(version, this.options.protocolVersions, hint);
     }
   }
@@ -153,7 +154,9 @@ export class StatelessProtocol implements OnModuleInit {
     const again = 'Send the request again without requestState.';
     if (state.principal !== principalKey(principal)) throw McpError.invalidParams(`requestState was issued to another caller. ${again}`);
     if (state.method !== request.method || state.digest !== digestOf(salientParams(request.params ?? {}))) {
-      throw McpError.invalidParams('requestState was issued for a different request: retry with the same method and params as the request that returned it.');
+      throw McpError.invalidParams(
+        'requestState was issued for a different request: retry with the same method and params as the request that returned it.',
+      );
     }
     const remainingMs = state.expiresAt - Date.now();
     if (remainingMs <= 0) throw McpError.invalidParams(`requestState expired. ${again}`);

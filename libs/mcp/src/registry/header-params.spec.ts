@@ -25,10 +25,22 @@ describe('headerParamsOf', () => {
     ['a name that is no header token', schema({ a: { type: 'string', 'x-mcp-header': 'Bad Name' } }), 'token'],
     ['a number property', schema({ a: { type: 'number', 'x-mcp-header': 'A' } }), 'string, integer or boolean'],
     ['an object property', schema({ a: { type: 'object', 'x-mcp-header': 'A' } }), 'string, integer or boolean'],
-    ['a property under items', schema({ a: { type: 'array', items: { type: 'string', 'x-mcp-header': 'A' } } }), 'through "properties" only'],
-    ['a property under anyOf', schema({}, { anyOf: [{ properties: { a: { type: 'string', 'x-mcp-header': 'A' } } }] }), 'through "properties" only'],
+    [
+      'a property under items',
+      schema({ a: { type: 'array', items: { type: 'string', 'x-mcp-header': 'A' } } }),
+      'through "properties" only',
+    ],
+    [
+      'a property under anyOf',
+      schema({}, { anyOf: [{ properties: { a: { type: 'string', 'x-mcp-header': 'A' } } }] }),
+      'through "properties" only',
+    ],
     ['the schema root', { type: 'string', 'x-mcp-header': 'A' }, 'through "properties" only'],
-    ['a name used twice in other cases', schema({ a: { type: 'string', 'x-mcp-header': 'Zone' }, b: { type: 'string', 'x-mcp-header': 'zone' } }), 'twice'],
+    [
+      'a name used twice in other cases',
+      schema({ a: { type: 'string', 'x-mcp-header': 'Zone' }, b: { type: 'string', 'x-mcp-header': 'zone' } }),
+      'twice',
+    ],
   ])('refuses %s', (_what, input, message) => {
     expect(() => headerParamsOf(input)).toThrow(message);
   });

@@ -41,14 +41,18 @@ function declaration(property: Record<string, unknown>, path: string[]): HeaderP
   const name = property['x-mcp-header'];
   const where = path.length === 0 ? 'the schema root' : path.join('.');
   if (typeof name !== 'string' || !TOKEN.test(name)) {
-    throw new Error(`x-mcp-header at ${where} must be a non-empty HTTP header-name token (letters, digits, ! # $ % & ' * + - . ^ _ \` | ~).`);
+    throw new Error(
+      `x-mcp-header at ${where} must be a non-empty HTTP header-name token (letters, digits, ! # $ % & ' * + - . ^ _ \` | ~).`,
+    );
   }
   const reachable = path.length >= 2 && path.length % 2 === 0 && path.every((key, index) => index % 2 === 1 || key === 'properties');
   if (!reachable) {
     throw new Error(`x-mcp-header "${name}" at ${where} must sit on a property reached from the root through "properties" only.`);
   }
   if (typeof property.type !== 'string' || !PRIMITIVES.has(property.type)) {
-    throw new Error(`x-mcp-header "${name}" must be on a property of type string, integer or boolean (not ${JSON.stringify(property.type)}).`);
+    throw new Error(
+      `x-mcp-header "${name}" must be on a property of type string, integer or boolean (not ${JSON.stringify(property.type)}).`,
+    );
   }
   return { name, path: path.filter((_, index) => index % 2 === 1), type: property.type as HeaderParam['type'] };
 }

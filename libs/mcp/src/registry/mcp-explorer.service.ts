@@ -46,9 +46,7 @@ export class McpExplorer implements OnModuleInit {
     }
     for (const { target, handler, owner } of completions) {
       const known =
-        'prompt' in target
-          ? this.registry.getPrompt(target.prompt)
-          : this.registry.getResourceTemplate(target.resourceTemplate);
+        'prompt' in target ? this.registry.getPrompt(target.prompt) : this.registry.getResourceTemplate(target.resourceTemplate);
       if (!known) {
         const name = 'prompt' in target ? `prompt "${target.prompt}"` : `resource template ${target.resourceTemplate}`;
         throw new McpRegistrationError(`${owner}: @McpCompletion refers to an unknown ${name}.`);
@@ -67,9 +65,13 @@ export class McpExplorer implements OnModuleInit {
         if (typeof fn !== 'function') continue;
         const metadata = <T>(key: string) => this.reflector.get<T | undefined>(key, fn);
         const owner = `${instance.constructor.name}.${method}`;
-        const decorated = [MCP_TOOL_METADATA, MCP_RESOURCE_METADATA, MCP_RESOURCE_TEMPLATE_METADATA, MCP_PROMPT_METADATA, MCP_COMPLETION_METADATA].some(
-          (key) => metadata(key) !== undefined,
-        );
+        const decorated = [
+          MCP_TOOL_METADATA,
+          MCP_RESOURCE_METADATA,
+          MCP_RESOURCE_TEMPLATE_METADATA,
+          MCP_PROMPT_METADATA,
+          MCP_COMPLETION_METADATA,
+        ].some((key) => metadata(key) !== undefined);
         if (!decorated) continue;
         if (!wrapper.isDependencyTreeStatic()) {
           throw new McpRegistrationError(`${owner}: MCP handlers must live on singleton providers, not request-scoped ones.`);

@@ -30,9 +30,7 @@ export interface McpPromptOptions extends McpItemOptions {
  */
 export const McpPrompt = (options: McpPromptOptions): MethodDecorator => SetMetadata(MCP_PROMPT_METADATA, options);
 
-export type McpCompletionTarget =
-  | { prompt: string; argument: string }
-  | { resourceTemplate: string; argument: string };
+export type McpCompletionTarget = { prompt: string; argument: string } | { resourceTemplate: string; argument: string };
 
 /**
  * Makes a provider method the completion source of one prompt argument or template variable. The

@@ -14,7 +14,10 @@ describe('McpRegistry', () => {
         name: 'summarize',
         description: 'Summarize',
         handler,
-        arguments: [{ name: 'id', complete: () => [] }, { name: 'style', complete: () => [] }],
+        arguments: [
+          { name: 'id', complete: () => [] },
+          { name: 'style', complete: () => [] },
+        ],
       }),
     ).toThrow(McpRegistrationError);
     expect(registry.getPrompt('summarize')).toBeUndefined();
@@ -59,7 +62,9 @@ describe('McpRegistry', () => {
   it('refuses unusable cache hints', () => {
     const registry = new McpRegistry();
     expect(() => registry.addResource({ uri: 'notes://1', name: 'one', cache: { ttlMs: -1 }, handler })).toThrow(McpRegistrationError);
-    expect(() => registry.addTool({ name: 't', description: 't', cache: { scope: 'shared' as never }, handler })).toThrow(/public" or "private/);
+    expect(() => registry.addTool({ name: 't', description: 't', cache: { scope: 'shared' as never }, handler })).toThrow(
+      /public" or "private/,
+    );
   });
 
   it('refuses resources without an absolute URI and duplicate templates', () => {

@@ -93,7 +93,9 @@ const EMPTY_OBJECT_SCHEMA = { type: 'object', properties: {} } as const;
 function checkScopes(scopes: unknown, owner: string): string[] | undefined {
   if (scopes === undefined || (Array.isArray(scopes) && scopes.length === 0)) return undefined;
   if (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) {
-    throw new McpRegistrationError(`${owner}: "scopes" must be a list of OAuth scope tokens (printable ASCII, no space, quote or backslash).`);
+    throw new McpRegistrationError(
+      `${owner}: "scopes" must be a list of OAuth scope tokens (printable ASCII, no space, quote or backslash).`,
+    );
   }
   return [...new Set(scopes as string[])];
 }
@@ -114,7 +116,9 @@ function itemParts<T extends McpItemOptions>(options: T, owner: string) {
 }
 
 const completionKey = (target: McpCompletionTarget): string =>
-  'prompt' in target ? `prompt\u0000${target.prompt}\u0000${target.argument}` : `template\u0000${target.resourceTemplate}\u0000${target.argument}`;
+  'prompt' in target
+    ? `prompt\u0000${target.prompt}\u0000${target.argument}`
+    : `template\u0000${target.resourceTemplate}\u0000${target.argument}`;
 
 /**
  * Every tool, resource, resource template, prompt and completion the server offers: those found
@@ -142,7 +146,10 @@ export class McpRegistry {
     checkHandler(handler, owner);
     const compiledInput = input === undefined ? undefined : compileSchema(input, 'input', owner);
     const compiledOutput = output === undefined ? undefined : compileSchema(output, 'output', owner);
-    for (const [role, schema] of [['input', compiledInput], ['output', compiledOutput]] as const) {
+    for (const [role, schema] of [
+      ['input', compiledInput],
+      ['output', compiledOutput],
+    ] as const) {
       if (schema && schema.jsonSchema.type !== 'object') {
         throw new McpRegistrationError(`${owner}: the ${role} schema must describe an object (type: "object").`);
       }
@@ -232,7 +239,7 @@ export class McpRegistry {
       input = compileSchema(declared, 'input', owner);
       argumentList = promptArguments(input.jsonSchema, owner);
     } else if (declared !== undefined) {
-      argumentList = (declared).map(({ complete: fn, ...argument }) => {
+      argumentList = declared.map(({ complete: fn, ...argument }) => {
         if (fn) completions[argument.name] = fn;
         return argument;
       });

@@ -6,20 +6,14 @@ import { McpError } from '../protocol/mcp.error.js';
  * clients: base64url JSON naming the list and the offset, so a cursor of one list is refused by
  * another (-32602) rather than misread.
  */
-export function paginate<T>(
-  items: readonly T[],
-  list: string,
-  cursor: unknown,
-  pageSize: number,
-): { page: T[]; nextCursor?: string } {
+export function paginate<T>(items: readonly T[], list: string, cursor: unknown, pageSize: number): { page: T[]; nextCursor?: string } {
   const offset = cursor === undefined ? 0 : decodeCursor(cursor, list);
   const page = items.slice(offset, offset + pageSize);
   const next = offset + pageSize;
   return next < items.length ? { page, nextCursor: encodeCursor(list, next) } : { page };
 }
 
-const encodeCursor = (list: string, offset: number): string =>
-  Buffer.from(JSON.stringify({ l: list, o: offset })).toString('base64url');
+const encodeCursor = (list: string, offset: number): string => Buffer.from(JSON.stringify({ l: list, o: offset })).toString('base64url');
 
 function decodeCursor(cursor: unknown, list: string): number {
   if (typeof cursor === 'string') {

@@ -12,9 +12,7 @@ export interface StandardJsonSchema<Input = unknown, Output = Input> {
   readonly '~standard': {
     readonly version: 1;
     readonly vendor: string;
-    readonly validate: (
-      value: unknown,
-    ) => StandardResult<Output> | Promise<StandardResult<Output>>;
+    readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>;
     readonly jsonSchema?: {
       readonly input: (options: { target: string }) => Record<string, unknown>;
       readonly output: (options: { target: string }) => Record<string, unknown>;
@@ -100,6 +98,8 @@ export function compileSchema(schema: McpSchema, direction: 'input' | 'output', 
   return {
     jsonSchema: schema,
     validate: (value) =>
-      check(value) ? { ok: true, value } : { ok: false, message: ajv().errorsText(check.errors, { dataVar: direction === 'input' ? 'arguments' : 'structuredContent' }) },
+      check(value)
+        ? { ok: true, value }
+        : { ok: false, message: ajv().errorsText(check.errors, { dataVar: direction === 'input' ? 'arguments' : 'structuredContent' }) },
   };
 }

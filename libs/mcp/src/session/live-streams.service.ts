@@ -38,7 +38,10 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.refreshTimer = setInterval(() => void this.markListening([...this.sessionsHolding(STANDALONE_STREAM_ID)]), this.options.notificationWindowMs / 3);
+    this.refreshTimer = setInterval(
+      () => void this.markListening([...this.sessionsHolding(STANDALONE_STREAM_ID)]),
+      this.options.notificationWindowMs / 3,
+    );
     this.refreshTimer.unref();
     this.subscription.add(
       this.bus.on('stream-claimed').subscribe(({ sessionId, streamId, connectionId }) => {

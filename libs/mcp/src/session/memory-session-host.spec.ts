@@ -57,7 +57,12 @@ describe('MemorySessionHost', () => {
   }
 
   const expiryOf = (host: MemorySessionHost, id: string) =>
-    firstValueFrom(host.expired$.pipe(filter((expired) => expired === id), timeout(3_000)));
+    firstValueFrom(
+      host.expired$.pipe(
+        filter((expired) => expired === id),
+        timeout(3_000),
+      ),
+    );
 
   describe('maxSessions', () => {
     it('refuses more sessions until one is deleted', async () => {
@@ -125,5 +130,4 @@ describe('MemorySessionHost', () => {
       timers.stop();
     }
   });
-
 });

@@ -9,12 +9,7 @@ import type {
   StreamInfo,
   StreamOwner,
 } from './session-host.interface.js';
-import {
-  ReplayUnavailableError,
-  SessionExistsError,
-  SessionLimitError,
-  SessionValueLimitError,
-} from './session.errors.js';
+import { ReplayUnavailableError, SessionExistsError, SessionLimitError, SessionValueLimitError } from './session.errors.js';
 
 export interface MemorySessionHostOptions {
   /** Most sessions held at once; creating one more fails with `SessionLimitError`. Default 10,000. */
@@ -108,10 +103,7 @@ export class MemorySessionHost implements SessionHost {
     return record && structuredClone(record.metadata);
   }
 
-  async mutateSession(
-    sessionId: string,
-    update: (current: SessionMetadata) => SessionMetadata,
-  ): Promise<SessionMetadata | undefined> {
+  async mutateSession(sessionId: string, update: (current: SessionMetadata) => SessionMetadata): Promise<SessionMetadata | undefined> {
     const record = this.live(sessionId);
     if (!record) return undefined;
     const next = update(structuredClone(record.metadata));

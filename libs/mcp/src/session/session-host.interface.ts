@@ -79,10 +79,7 @@ export interface SessionStore {
    * makes the host call `update` again with the newer value). Refreshes the idle TTL. Resolves to
    * the stored value, or `undefined` when the session is gone.
    */
-  mutateSession(
-    sessionId: string,
-    update: (current: SessionMetadata) => SessionMetadata,
-  ): Promise<SessionMetadata | undefined>;
+  mutateSession(sessionId: string, update: (current: SessionMetadata) => SessionMetadata): Promise<SessionMetadata | undefined>;
 
   /**
    * Restarts the idle TTL, never beyond `createdAt + maxLifetimeMs`. Resolves to `false` when the

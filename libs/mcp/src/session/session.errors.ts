@@ -23,8 +23,7 @@ export class SessionLimitError extends Error {
 export class ReplayUnavailableError extends Error {
   constructor(streamId: string, afterSeq: number) {
     super(
-      `Events after ${afterSeq} of stream ${streamId} are no longer retained; ` +
-        'reconnect without Last-Event-ID to receive new events.',
+      `Events after ${afterSeq} of stream ${streamId} are no longer retained; ` + 'reconnect without Last-Event-ID to receive new events.',
     );
     this.name = 'ReplayUnavailableError';
   }

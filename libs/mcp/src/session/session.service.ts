@@ -81,10 +81,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Atomically updates a session (see `SessionHost.mutateSession`). */
-  mutate(
-    sessionId: string,
-    update: (current: SessionMetadata) => SessionMetadata,
-  ): Promise<SessionMetadata | undefined> {
+  mutate(sessionId: string, update: (current: SessionMetadata) => SessionMetadata): Promise<SessionMetadata | undefined> {
     return this.host.mutateSession(sessionId, update);
   }
 

@@ -11,17 +11,8 @@ import {
   type Observable,
   type OperatorFunction,
 } from 'rxjs';
-import type {
-  NodeMessage,
-  SessionEvent,
-  SessionHost,
-  SessionMetadata,
-} from '../session/session-host.interface.js';
-import {
-  ReplayUnavailableError,
-  SessionExistsError,
-  SessionValueLimitError,
-} from '../session/session.errors.js';
+import type { NodeMessage, SessionEvent, SessionHost, SessionMetadata } from '../session/session-host.interface.js';
+import { ReplayUnavailableError, SessionExistsError, SessionValueLimitError } from '../session/session.errors.js';
 
 /**
  * The structure functions of a test runner. Jest and Vitest (with globals) provide them as globals,
@@ -149,8 +140,7 @@ export function describeSessionHostContract(
       };
     }
 
-    const replay = (sessionId: string, streamId: string, afterSeq: number) =>
-      record(host.streamEvents(sessionId, streamId, afterSeq));
+    const replay = (sessionId: string, streamId: string, afterSeq: number) => record(host.streamEvents(sessionId, streamId, afterSeq));
 
     describe('metadata', () => {
       it('returns an equal copy of what was created', async () => {
@@ -389,7 +379,11 @@ export function describeSessionHostContract(
       it('refuses a replay that retention cannot serve completely', async () => {
         const { id } = await newSession();
         const total = retained + 3;
-        await appendAll(id, 's', Array.from({ length: total }, (_, index) => `e${index + 1}`));
+        await appendAll(
+          id,
+          's',
+          Array.from({ length: total }, (_, index) => `e${index + 1}`),
+        );
 
         const info = await host.streamInfo(id, 's');
         expect(info).toEqual({ firstSeq: total - retained + 1, lastSeq: total, finished: false });
@@ -507,9 +501,7 @@ export function describeSessionHostContract(
         await host.broadcast(message({ n: 3 }));
 
         // The subscriber that stays proves the messages were delivered (in no particular order).
-        expect(await staying.first(3)).toEqual(
-          expect.arrayContaining([message({ n: 1 }), message({ n: 2 }), message({ n: 3 })]),
-        );
+        expect(await staying.first(3)).toEqual(expect.arrayContaining([message({ n: 1 }), message({ n: 2 }), message({ n: 3 })]));
         expect(stopping.late()).toBe(0);
       });
     });

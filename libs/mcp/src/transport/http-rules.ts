@@ -53,8 +53,7 @@ export const parseError = () =>
 export const invalidRequest = (message: string, id: JsonRpcId | null = null) =>
   new McpHttpException(HttpStatus.BAD_REQUEST, JsonRpcErrorCode.InvalidRequest, `Invalid request: ${message}`, { id });
 
-export const replayConflict = (message: string) =>
-  new McpHttpException(HttpStatus.CONFLICT, JsonRpcErrorCode.InvalidRequest, message);
+export const replayConflict = (message: string) => new McpHttpException(HttpStatus.CONFLICT, JsonRpcErrorCode.InvalidRequest, message);
 
 /** The session store is down or full: nothing is wrong with the request, so the client retries later. */
 export const unavailable = (message: string) =>

@@ -45,7 +45,8 @@ export function checkStandardHeaders(request: IncomingMessage, message: JsonRpcR
   if (source === undefined) return;
   const expected = message.params?.[source];
   const name = readEncoded(request, 'mcp-name', 'Mcp-Name');
-  if (name === undefined) throw McpError.headerMismatch(`the Mcp-Name header is missing; ${message.method} needs it to carry params.${source}.`);
+  if (name === undefined)
+    throw McpError.headerMismatch(`the Mcp-Name header is missing; ${message.method} needs it to carry params.${source}.`);
   if (name !== expected) {
     throw McpError.headerMismatch(`Mcp-Name header value '${name}' does not match body value '${String(expected)}'.`);
   }
@@ -76,7 +77,8 @@ function checkParamHeaders(request: IncomingMessage, message: JsonRpcRequest, re
 function readEncoded(request: IncomingMessage, name: string, display: string): string | undefined {
   const raw = header(request, name);
   if (raw === undefined) return undefined;
-  if (!VISIBLE_ASCII.test(raw)) throw McpError.headerMismatch(`the ${display} header contains characters a header value may not carry; Base64-encode the value.`);
+  if (!VISIBLE_ASCII.test(raw))
+    throw McpError.headerMismatch(`the ${display} header contains characters a header value may not carry; Base64-encode the value.`);
   if (!(raw.startsWith('=?base64?') && raw.endsWith('?=') && raw.length >= '=?base64??='.length)) return raw;
   const encoded = raw.slice('=?base64?'.length, -'?='.length);
   if (!BASE64.test(encoded)) throw McpError.headerMismatch(`the ${display} header is not valid =?base64?…?= (bad characters or padding).`);

@@ -187,7 +187,10 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     // cancellation); one that arrives anyway is taken and ignored.
     if (message.kind === 'notification') return reply.accepted();
     if (message.kind === 'response') {
-      throw new McpError(JsonRpcErrorCode.InvalidRequest, 'Invalid request: a 2026-07-28 client sends no JSON-RPC responses; input goes in inputResponses.');
+      throw new McpError(
+        JsonRpcErrorCode.InvalidRequest,
+        'Invalid request: a 2026-07-28 client sends no JSON-RPC responses; input goes in inputResponses.',
+      );
     }
     const meta = this.statelessProtocol.readMeta(message.message);
     checkVersionHeader(request, meta.protocolVersion);
@@ -276,7 +279,9 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     prime: boolean,
     response: ServerResponse,
   ): Promise<void> {
-    const writer = this.track(new SseWriter(response, { keepaliveMs: this.options.sseKeepaliveMs, highWaterBytes: this.options.sseHighWaterBytes }));
+    const writer = this.track(
+      new SseWriter(response, { keepaliveMs: this.options.sseKeepaliveMs, highWaterBytes: this.options.sseHighWaterBytes }),
+    );
     this.getStreams.add(writer);
     writer.onClose(() => this.getStreams.delete(writer));
     writer.open({});
