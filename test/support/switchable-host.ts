@@ -1,5 +1,6 @@
 import {
   MemorySessionHost,
+  type HostConnection,
   SessionHostUnavailableError,
   type NodeMessage,
   type NodeMessageHandler,
@@ -18,8 +19,23 @@ import { throwError } from 'rxjs';
  * with persistence.
  */
 export class SwitchableSessionHost implements SessionHost {
-  available = true;
   private readonly store = new MemorySessionHost();
+  private up = true;
+  private epoch = 0;
+
+  /** Switching it off is a lost connection, as with Redis: nodes drop their cached sessions. */
+  get available(): boolean {
+    return this.up;
+  }
+  set available(up: boolean) {
+    if (this.up && !up) this.epoch++;
+    this.up = up;
+  }
+
+  /** Like a Redis host, shared by nodes (several apps in the tests). */
+  get connection(): HostConnection {
+    return { connected: this.up, epoch: this.epoch };
+  }
 
   private guard<T>(operation: () => Promise<T>): Promise<T> {
     return this.available ? operation() : Promise.reject(new SessionHostUnavailableError('Redis is down (test)'));

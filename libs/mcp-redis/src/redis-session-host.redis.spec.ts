@@ -239,10 +239,15 @@ describe('RedisSessionHost with a real redis-server', () => {
       await host.subscribe(nodeId, (message) => inbox.next(message));
       const live = lastValueFrom(host.streamEvents(id, 'get', 0).pipe(toArray())).catch((error: unknown) => error);
       await eventually(async () => expect(host.liveStreams).toBe(1));
+      const { epoch } = host.connection;
+      expect(host.connection).toEqual({ connected: true, epoch });
 
       await server.stop({ save: true });
 
       expect(await live).toBeInstanceOf(SessionHostUnavailableError);
+      // Nodes must stop trusting what they cached: the host says it is away, in a new epoch.
+      expect(host.connection.connected).toBe(false);
+      expect(host.connection.epoch).toBeGreaterThan(epoch);
       for (const operation of [
         () => host.getSession(id),
         () => host.appendEvent(id, 'get', 'during'),
@@ -258,6 +263,7 @@ describe('RedisSessionHost with a real redis-server', () => {
       await server.restart({ keepData: true });
 
       await eventually(async () => expect(await host.getSession(id)).toBeDefined());
+      await eventually(async () => expect(host.connection.connected).toBe(true));
       const resumed = firstValueFrom(host.streamEvents(id, 'get', 1).pipe(take(1), timeout(5_000)));
       await host.appendEvent(id, 'get', 'after');
       expect(await resumed).toEqual({ seq: 2, payload: 'after', final: false });

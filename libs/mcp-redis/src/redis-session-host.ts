@@ -3,6 +3,7 @@ import {
   SessionExistsError,
   SessionHostUnavailableError,
   SessionValueLimitError,
+  type HostConnection,
   type NodeMessage,
   type NodeMessageHandler,
   type SessionEvent,
@@ -107,6 +108,8 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
   private readonly cursors = new Map<string, ChannelCursor>();
   private live: { connection: Redis | Cluster; pubsub: RedisPubSub; tails: LiveTails } | undefined;
   private closed = false;
+  /** Grows whenever a connection to Redis closes: what nodes cached before may be stale. */
+  private epoch = 0;
 
   constructor(options: RedisSessionHostOptions = {}) {
     if (options.url !== undefined && options.client) {
@@ -118,6 +121,13 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
     this.keys = new RedisKeys(this.options.keyPrefix);
     this.publishCommand = this.options.pubSub === 'sharded' ? 'SPUBLISH' : 'PUBLISH';
     if (this.ownsClient) this.watch(this.client, 'commands');
+    this.client.on('close', () => this.epoch++);
+  }
+
+  /** Whether Redis is reachable now through both connections, and how often one of them was lost. */
+  get connection(): HostConnection {
+    const reachable = (connection: Redis | Cluster | undefined) => connection === undefined || connection.status === 'ready';
+    return { connected: !this.closed && reachable(this.client) && reachable(this.live?.connection), epoch: this.epoch };
   }
 
   /** Open live streams on this node (for tests and metrics). */
@@ -449,6 +459,7 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
     let lost = false;
     connection.on('close', () => {
       lost = true;
+      this.epoch++;
       tails.failAll(new SessionHostUnavailableError('The Redis subscriber connection was lost.'));
     });
     // Node messages sent meanwhile are in their channels' logs: read them now, and once more when

@@ -98,6 +98,7 @@ export type * from './protocol/mcp.types.js';
 
 export {
   SessionHost,
+  type HostConnection,
   type NodeMessage,
   type NodeMessageHandler,
   type ListeningSessions,

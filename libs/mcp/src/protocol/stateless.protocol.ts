@@ -5,7 +5,6 @@ import { McpDispatcher } from '../dispatch/mcp-dispatcher.service.js';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import { ListenHub } from '../session/listen-hub.service.js';
-import { MemorySessionHost } from '../session/memory-session-host.js';
 import { SessionHost } from '../session/session-host.interface.js';
 import { errorResponse, resultResponse, type JsonRpcRequest, type JsonRpcResponse } from './json-rpc.js';
 import { INPUT_METHODS, InputRound } from './input-round.js';
@@ -48,8 +47,8 @@ export class StatelessProtocol implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    // With the memory host only this process serves the retry of an input_required request, and it has the key.
-    const shared = !(this.host instanceof MemorySessionHost);
+    // With a host of this process only (the memory host) this process serves the retry, and it has the key.
+    const shared = this.host.connection !== undefined;
     if (shared && this.options.requestStateSecret === undefined && this.options.protocolVersions.some(isModernProtocolVersion)) {
       this.logger.warn(
         'No requestStateSecret: 2026-07-28 requestState is sealed with a random key of this process, so a retry of an ' +

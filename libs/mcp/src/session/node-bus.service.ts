@@ -10,6 +10,8 @@ import { SessionHostUnavailableError } from './session.errors.js';
 export type BusMessage =
   /** A session ended: every node aborts its requests and closes its streams. */
   | { type: 'session-deleted'; sessionId: string }
+  /** A session's metadata changed on node `nodeId`: other nodes drop their cached copy. */
+  | { type: 'session-changed'; sessionId: string; nodeId: string }
   /** `notifications/cancelled` from the client, for a request running on any node. */
   | { type: 'cancel'; sessionId: string; requestId: string | number; reason?: string }
   /** A new connection took over a stream: other connections reading it close. */

@@ -92,6 +92,20 @@ export interface SessionStore {
 
   /** Sessions this host saw expire (optional: hosts that cannot observe expiry omit it). */
   readonly expired$?: Observable<string>;
+
+  /**
+   * Only for hosts shared by several processes (a process's own memory host leaves it out):
+   * whether this process reaches the host now, and a number that changes whenever it lost the
+   * host (broadcasts may have been missed, data may be gone). A node keeps copies of the sessions it
+   * serves only while connected and within one epoch (docs/architecture.md, "Session cache").
+   */
+  readonly connection?: HostConnection;
+}
+
+/** See {@link SessionStore.connection}. */
+export interface HostConnection {
+  readonly connected: boolean;
+  readonly epoch: number;
 }
 
 /** Stream logs: the events of each SSE stream of a session, replayable with `Last-Event-ID`. */

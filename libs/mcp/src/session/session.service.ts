@@ -15,13 +15,20 @@ export interface NewSession {
   clientCapabilities: ClientCapabilities;
 }
 
-/** Most sessions whose last touch this node remembers (for debouncing); older entries are dropped. */
-const TOUCH_MEMORY_LIMIT = 50_000;
+/** Most sessions this node remembers (last touch, cached metadata); beyond it they are all forgotten. */
+const RECENT_SESSIONS_LIMIT = 50_000;
+
+/** What this node remembers of a session it served. */
+interface RecentSession {
+  touchedAt: number;
+  /** The metadata as of `touchedAt` or a later change, with a shared host only (docs/architecture.md, "Session cache"). */
+  cached?: { session: SessionMetadata; epoch: number };
+}
 
 /** Creates, loads, touches and deletes sessions on the configured host for this node. */
 @Injectable()
 export class SessionService implements OnModuleInit, OnModuleDestroy {
-  private readonly lastTouch = new Map<string, number>();
+  private readonly recent = new Map<string, RecentSession>();
   private readonly touchIntervalMs: number;
   private readonly subscription = new Subscription();
 
@@ -31,13 +38,18 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     private readonly bus: NodeBus,
     private readonly events: McpSessionEvents,
   ) {
-    // Touched at most once per TTL/10, so an active session costs one write per interval (docs/architecture.md).
     this.touchIntervalMs = Math.max(1, Math.floor(options.sessionIdleTtlMs / 10));
   }
 
-  // Sessions deleted on any node are forgotten here too, so the debounce map only holds live ones.
+  // Sessions deleted on any node are forgotten here too; a change made on another node drops the cached copy.
   onModuleInit(): void {
-    this.subscription.add(this.bus.on('session-deleted').subscribe(({ sessionId }) => this.lastTouch.delete(sessionId)));
+    this.subscription.add(this.bus.on('session-deleted').subscribe(({ sessionId }) => this.recent.delete(sessionId)));
+    this.subscription.add(
+      this.bus.on('session-changed').subscribe(({ sessionId, nodeId }) => {
+        const recent = this.recent.get(sessionId);
+        if (recent && nodeId !== this.bus.nodeId) recent.cached = undefined;
+      }),
+    );
   }
 
   onModuleDestroy(): void {
@@ -55,7 +67,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       attributes: {},
     };
     await this.host.createSession(metadata);
-    this.lastTouch.set(metadata.id, metadata.createdAt);
+    this.remember(metadata.id, metadata.createdAt, metadata);
     this.events.emit({ type: 'created', sessionId: metadata.id, session: metadata });
     return metadata;
   }
@@ -65,9 +77,20 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
    * principal's session is indistinguishable from an unknown one (both answer 404).
    */
   async load(sessionId: string, principal: string): Promise<SessionMetadata | undefined> {
+    const now = Date.now();
+    const recent = this.recent.get(sessionId);
+    const touchedLately = recent !== undefined && now - recent.touchedAt < this.touchIntervalMs;
+    const cached = touchedLately ? this.usable(recent.cached) : undefined;
+    if (cached && now < cached.createdAt + cached.maxLifetimeMs) return cached.principal === principal ? cached : undefined;
     const session = await this.host.getSession(sessionId);
-    if (!session || session.principal !== principal) return undefined;
-    await this.touch(sessionId);
+    if (!session) {
+      this.recent.delete(sessionId);
+      return undefined;
+    }
+    if (session.principal !== principal) return undefined;
+    // Touched at most once per TTL/10, so an active session costs one write per interval (docs/architecture.md).
+    if (!touchedLately) await this.host.touchSession(sessionId);
+    this.remember(sessionId, touchedLately ? recent.touchedAt : now, session);
     return session;
   }
 
@@ -77,19 +100,28 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       changed = !current.initialized;
       return { ...current, initialized: true };
     });
+    // Other nodes' copies may keep `initialized: false`: nothing serving a request reads it.
+    if (session) this.remember(sessionId, Date.now(), session);
     if (session && changed) this.events.emit({ type: 'initialized', sessionId, session });
   }
 
-  /** Atomically updates a session (see `SessionHost.mutateSession`). */
-  mutate(sessionId: string, update: (current: SessionMetadata) => SessionMetadata): Promise<SessionMetadata | undefined> {
-    return this.host.mutateSession(sessionId, update);
+  /** Atomically updates a session (see `SessionHost.mutateSession`); other nodes drop their cached copy. */
+  async mutate(sessionId: string, update: (current: SessionMetadata) => SessionMetadata): Promise<SessionMetadata | undefined> {
+    const session = await this.host.mutateSession(sessionId, update);
+    if (!session) {
+      this.recent.delete(sessionId);
+      return undefined;
+    }
+    this.remember(sessionId, Date.now(), session);
+    if (this.host.connection) await this.bus.broadcast({ type: 'session-changed', sessionId, nodeId: this.bus.nodeId });
+    return session;
   }
 
   /** Ends a session everywhere: its data, its streams, and its requests on every node. */
   async delete(session: SessionMetadata): Promise<boolean> {
     const sessionId = session.id;
     const deleted = await this.host.deleteSession(sessionId);
-    this.lastTouch.delete(sessionId);
+    this.recent.delete(sessionId);
     if (deleted) {
       await this.bus.broadcast({ type: 'session-deleted', sessionId });
       this.events.emit({ type: 'closed', sessionId, session });
@@ -97,12 +129,15 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     return deleted;
   }
 
-  private async touch(sessionId: string): Promise<void> {
-    const now = Date.now();
-    const last = this.lastTouch.get(sessionId);
-    if (last !== undefined && now - last < this.touchIntervalMs) return;
-    if (this.lastTouch.size >= TOUCH_MEMORY_LIMIT) this.lastTouch.clear();
-    this.lastTouch.set(sessionId, now);
-    await this.host.touchSession(sessionId);
+  private remember(sessionId: string, touchedAt: number, session: SessionMetadata): void {
+    if (this.recent.size >= RECENT_SESSIONS_LIMIT && !this.recent.has(sessionId)) this.recent.clear();
+    const connection = this.host.connection;
+    this.recent.set(sessionId, { touchedAt, ...(connection?.connected && { cached: { session, epoch: connection.epoch } }) });
+  }
+
+  /** A cached copy, while the host is reachable and has not been lost since the copy was made. */
+  private usable(cached: RecentSession['cached']): SessionMetadata | undefined {
+    const connection = this.host.connection;
+    return cached && connection?.connected && connection.epoch === cached.epoch ? cached.session : undefined;
   }
 }
