@@ -90,7 +90,7 @@ export class MemorySessionHost implements SessionHost {
       if (this.sessions.size >= this.limits.maxSessions) throw new SessionLimitError(this.limits.maxSessions);
     }
     this.sessions.set(metadata.id, {
-      metadata: structuredClone(metadata),
+      metadata: frozenCopy(metadata),
       lastAccess: Date.now(),
       streams: new Map(),
       values: new Map(),
@@ -100,16 +100,16 @@ export class MemorySessionHost implements SessionHost {
 
   async getSession(sessionId: string): Promise<SessionMetadata | undefined> {
     const record = this.live(sessionId);
-    return record && structuredClone(record.metadata);
+    return record?.metadata;
   }
 
   async mutateSession(sessionId: string, update: (current: SessionMetadata) => SessionMetadata): Promise<SessionMetadata | undefined> {
     const record = this.live(sessionId);
     if (!record) return undefined;
     const next = update(structuredClone(record.metadata));
-    record.metadata = structuredClone({ ...next, id: sessionId });
+    record.metadata = frozenCopy({ ...next, id: sessionId });
     record.lastAccess = Date.now();
-    return structuredClone(record.metadata);
+    return record.metadata;
   }
 
   async touchSession(sessionId: string): Promise<boolean> {
@@ -362,4 +362,20 @@ export class MemorySessionHost implements SessionHost {
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
   }
+}
+
+/**
+ * A copy nobody can change: stored metadata is handed out as is (no copy per read, on the path of
+ * every request), so a caller that tried to modify it would throw instead of changing the session.
+ */
+function frozenCopy<T>(value: T): T {
+  return freezeDeep(structuredClone(value));
+}
+
+function freezeDeep<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) freezeDeep(child);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -71,7 +71,7 @@ export interface SessionStore {
    */
   createSession(metadata: SessionMetadata): Promise<void>;
 
-  /** The session, or `undefined` when it never existed, expired or was deleted. */
+  /** The session, or `undefined` when it never existed, expired or was deleted. Callers never modify it. */
   getSession(sessionId: string): Promise<SessionMetadata | undefined>;
 
   /**

@@ -16,8 +16,11 @@ export interface PostExchangeOptions extends SseWriterOptions {
   sessionId: string;
   protocolVersion: string;
   host: SessionHost;
-  /** Recorded with the stream, so another instance ends it if this one dies first. */
-  owner: StreamOwner;
+  /**
+   * Recorded with the stream, so another instance ends it if this one dies first; asked for at the
+   * stream's first append (most requests never write one).
+   */
+  owner: () => StreamOwner;
   events: McpSessionEvents;
   logger: Logger;
   /** Told about each SSE stream the exchange opens (so shutdown can end it). */
@@ -133,7 +136,7 @@ export class PostExchange implements ResponseStream {
 
   /** Appends to the stream's log; the first append records this instance as the stream's owner. */
   private async append(payload: string, final: boolean): Promise<number> {
-    const owner = this.logged ? undefined : this.options.owner;
+    const owner = this.logged ? undefined : this.options.owner();
     this.logged = true;
     const seq = await this.options.host.appendEvent(this.options.sessionId, this.streamId!, payload, final, owner);
     if (seq === -1 && !this.endedElsewhere) {

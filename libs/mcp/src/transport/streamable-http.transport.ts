@@ -265,7 +265,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
       sessionId: session.id,
       protocolVersion: session.protocolVersion,
       host: this.host,
-      owner: this.lease.ownerFor(requestId),
+      owner: () => this.lease.ownerFor(requestId),
       events: this.events,
       logger: this.logger,
       track,
