@@ -1,8 +1,10 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   context,
+  createNoopMeter,
   metrics,
   propagation,
+  ProxyTracerProvider,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -41,6 +43,15 @@ import {
 } from './mcp-semconv.constants.js';
 
 const INSTRUMENTATION_SCOPE = '@nest-mcp/mcp';
+
+/** What the API's global tracer provider delegates to until an SDK registers one. */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/** Whether an SDK registered a tracer provider (it may do so after the app started). */
+function tracingRegistered(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_TRACER_PROVIDER;
+}
 
 /** Streamable HTTP as the convention records it ("Recording MCP transport"). */
 const TRANSPORT_ATTRIBUTES: Attributes = { [ATTR_NETWORK_TRANSPORT]: 'tcp', [ATTR_NETWORK_PROTOCOL_NAME]: 'http' };
@@ -83,6 +94,8 @@ export class McpTelemetry implements OnModuleInit, OnModuleDestroy {
     unit: '{stream}',
   });
   private readonly subscription = new Subscription();
+  /** The metrics API has no proxy: without a meter provider at construction, no metric is ever recorded. */
+  private readonly recordsMetrics = this.meter !== createNoopMeter();
 
   constructor(
     private readonly registry: McpRegistry,
@@ -106,6 +119,8 @@ export class McpTelemetry implements OnModuleInit, OnModuleDestroy {
     { request, scope, traceCarrier }: Pick<RunRequest, 'request' | 'scope' | 'traceCarrier'>,
     serve: () => Promise<RunOutcome>,
   ): Promise<RunOutcome> {
+    // Without an SDK every call below is a no-op: skip building what nobody records, on every request.
+    if (!this.recordsMetrics && !tracingRegistered()) return serve();
     const started = performance.now();
     const { attributes, target } = this.operationAttributes(request, scope);
     const { parent, links } = parentOf(request, traceCarrier);
