@@ -56,6 +56,23 @@ describe('JwtAuthenticator', () => {
     expect(await run(token)).toMatchObject({ subject: 'alice', issuer: as.issuer, scopes: ['a', 'b'], clientId: 'cli', anonymous: false });
   });
 
+  it('remembers a verified token only until it expires, and only by its exact text', async () => {
+    const strict = new JwtAuthenticator({ ...options(), leewaySeconds: 0 });
+    try {
+      const token = await as.mint({ sub: 'bob', exp: Math.floor(Date.now() / 1000) + 2 });
+      expect(await run(token, strict)).toMatchObject({ subject: 'bob' });
+      expect(await run(token, strict)).toMatchObject({ subject: 'bob' });
+      // The same claims with another signature: not the remembered token.
+      const [header, payload] = token.split('.');
+      expect((await refusal(`${header}.${payload}.${'A'.repeat(342)}`, strict)).reason).toMatch(/signature/);
+
+      await new Promise((resolve) => setTimeout(resolve, 2_200));
+      expect((await refusal(token, strict)).reason).toMatch(/exp is in the past|expired/);
+    } finally {
+      strict.onModuleDestroy();
+    }
+  });
+
   const now = () => Math.floor(Date.now() / 1000);
   it.each<[string, () => Promise<string> | string, RegExp]>([
     ['expired', () => as.mint({ exp: now() - 120 }), /exp is in the past/],

@@ -33,6 +33,12 @@ const AT_JWT_TYPES = new Set(['at+jwt', 'application/at+jwt']);
 const RELAXED_TYPES = new Set([...AT_JWT_TYPES, 'jwt', 'application/jwt']);
 /** Seconds clients are told to wait when keys cannot be fetched. */
 const RETRY_AFTER_SECONDS = 5;
+/**
+ * How long a verified token is remembered at most (never past its `exp`, nor longer than signing
+ * keys are cached, so a retired key stops working as before), and how many are.
+ */
+const VERIFIED_TOKEN_TTL_MS = 5 * 60_000;
+const VERIFIED_TOKEN_LIMIT = 10_000;
 
 let strategyCount = 0;
 
@@ -58,6 +64,12 @@ function decodeSegment(segment: string | undefined): Record<string, unknown> | u
  */
 export class JwtAuthenticator extends PassportAuthenticator implements OnModuleDestroy {
   private readonly tokens = new WeakMap<object, string>();
+  /**
+   * Tokens verified lately, by their exact text, with the principal and until when it holds: a
+   * client sends the same token with every request, and checking its signature is most of the
+   * cost of an authenticated request.
+   */
+  private readonly verified = new Map<string, { principal: McpPrincipal; until: number }>();
   private readonly jwks: jwksRsa.JwksClient | undefined;
 
   constructor(private readonly config: JwtAuthenticatorOptions) {
@@ -99,12 +111,29 @@ export class JwtAuthenticator extends PassportAuthenticator implements OnModuleD
   }
 
   override async authenticate(request: AuthenticatorRequest, context: ExecutionContext): Promise<McpPrincipal> {
-    this.tokens.set(request, readBearerToken(request));
+    const token = readBearerToken(request);
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && now < known.until) return known.principal;
+    this.tokens.set(request, token);
     try {
-      return await super.authenticate(request, context);
+      const principal = await super.authenticate(request, context);
+      this.remember(token, principal, now);
+      return principal;
     } finally {
       this.tokens.delete(request);
     }
+  }
+
+  private remember(token: string, principal: McpPrincipal, now: number): void {
+    const exp = principal.claims.exp;
+    if (typeof exp !== 'number') return;
+    if (this.verified.size >= VERIFIED_TOKEN_LIMIT) {
+      for (const [key, entry] of this.verified) if (entry.until <= now) this.verified.delete(key);
+      if (this.verified.size >= VERIFIED_TOKEN_LIMIT) this.verified.clear();
+    }
+    const ttl = Math.min(VERIFIED_TOKEN_TTL_MS, this.config.jwksCacheMaxAgeMs);
+    this.verified.set(token, { principal, until: Math.min(exp * 1000, now + ttl) });
   }
 
   /** Unregisters the passport strategy. */
