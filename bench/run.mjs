@@ -113,7 +113,7 @@ async function measure(server) {
 const servers = [
   await startServer('nest-mcp, Express', 'apps/sample/dist/main.js'),
   await startServer('nest-mcp, Fastify', 'bench/nest-fastify.mjs'),
-  await startServer('official SDK 1.x, Express', 'bench/sdk-peer.mjs'),
+  await startServer('official SDK 1.x, Express', 'bench/peers/sdk-v1.mjs'),
 ];
 const results = [];
 try {
