@@ -8,6 +8,8 @@ const number = (value, digits = 0) =>
   value === undefined || Number.isNaN(value)
     ? '—'
     : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+// Half the range of the rounds, relative to their median.
+const percent = (spread) => (spread === undefined ? '—' : `${((spread / 2) * 100).toFixed(0)}%`);
 const ratio = (value, base) => (value === undefined || !base ? '—' : `${(value / base).toFixed(2)}×`);
 const table = (head, rows) =>
   [
@@ -30,6 +32,7 @@ function callsSection({ calls, instances, config }) {
   const rows = calls.map((row) => [
     row.group === 'ours' ? `**${row.label}**` : row.label,
     number(row.perSecond),
+    percent(row.spread),
     row.key === 'floor-http' ? '—' : ratio(row.perSecond, byKey['floor-http'].perSecond),
     row.group === 'floor' ? '—' : ratio(row.perSecond, floorOf[row.adapter]?.perSecond),
     row.group === 'floor' || row.key.startsWith('sdk') ? '—' : ratio(row.perSecond, sdkOf[row.era]?.perSecond),
@@ -42,11 +45,14 @@ function callsSection({ calls, instances, config }) {
     '## `tools/call`',
     '',
     `\`echo\` with \`{ "text": "hello" }\`, ${config.connections} connections, ${config.seconds} s per round, median of ${config.rounds} round(s) ` +
-      '(rounds interleaved over all rows). 2025 rows call on one open session (`Mcp-Session-Id`); 2026-07-28 rows are stateless. ' +
+      '(rounds interleaved over all rows; "rounds ±" is half their range). 2025 rows call on one open session (`Mcp-Session-Id`); 2026-07-28 rows are stateless. ' +
       'The Nest floor is the one on the row\'s adapter; "× SDK" compares 2025 rows with SDK v1 and 2026 rows with SDK v2 `createMcpHandler`. ' +
       "Redis columns: commands and redis-server CPU time per call, from that target's own redis-server.",
     '',
-    table(['server', 'req/s', '× node:http', '× Nest floor', '× SDK', 'p50 ms', 'p99 ms', 'Redis cmds/call', 'Redis CPU µs/call'], rows),
+    table(
+      ['server', 'req/s', 'rounds ±', '× node:http', '× Nest floor', '× SDK', 'p50 ms', 'p99 ms', 'Redis cmds/call', 'Redis CPU µs/call'],
+      rows,
+    ),
   ];
   if (instances) {
     const single = byKey['ours-redis-fastify-2025'];
@@ -111,27 +117,32 @@ function initializeSection({ initialize, config }) {
 function streamsSection({ streams, config }) {
   const sdk = streams.find((row) => row.key === 'sdk-v1');
   const counts = config.streamCounts;
+  const last = counts.at(-1);
   const at = (row, count) => row.points.find((point) => point.count === count);
+  const thousands = (count) => count.toLocaleString('en-US');
   return [
     '## Idle sessions with an open GET stream',
     '',
-    `Sessions opened (\`initialize\`, \`notifications/initialized\`) and each holding a GET SSE stream on its own keep-alive socket; ` +
-      `growth of the server's RSS (/proc) over a warm process without sessions, per session. One pass per server.`,
+    'Sessions opened (`initialize`, `notifications/initialized`), each holding a GET SSE stream on its own keep-alive socket. ' +
+      "Growth per session over a warm process without sessions, read after a full garbage collection: the server's RSS (/proc), " +
+      'and its live JS heap plus the buffers JS objects own (`heapUsed + external`). One pass per server.',
     '',
     table(
       [
         'server',
-        ...counts.map((count) => `KiB/session at ${count.toLocaleString('en-US')}`),
-        `× SDK v1 at ${counts.at(-1).toLocaleString('en-US')}`,
+        ...counts.map((count) => `RSS KiB/session at ${thousands(count)}`),
+        `× SDK v1 at ${thousands(last)}`,
+        ...counts.map((count) => `heap KiB/session at ${thousands(count)}`),
         'streams open at the end',
-        `Redis bytes/session at ${counts.at(-1).toLocaleString('en-US')}`,
+        `Redis bytes/session at ${thousands(last)}`,
       ],
       streams.map((row) => [
         row.ours ? `**${row.label}**` : row.label,
         ...counts.map((count) => number(at(row, count)?.kibPerSession, 1)),
-        row.key === 'sdk-v1' ? '—' : ratio(at(row, counts.at(-1))?.kibPerSession, at(sdk, counts.at(-1))?.kibPerSession),
-        `${row.openStreams.toLocaleString('en-US')} of ${counts.at(-1).toLocaleString('en-US')}`,
-        row.host === 'redis' ? number(at(row, counts.at(-1))?.redisBytesPerSession) : '',
+        row.key === 'sdk-v1' ? '—' : ratio(at(row, last)?.kibPerSession, at(sdk, last)?.kibPerSession),
+        ...counts.map((count) => number(at(row, count)?.heapKibPerSession, 1)),
+        `${thousands(row.openStreams)} of ${thousands(last)}`,
+        row.host === 'redis' ? number(at(row, last)?.redisBytesPerSession) : '',
       ]),
     ),
   ].join('\n');

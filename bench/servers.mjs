@@ -41,14 +41,16 @@ function watchStderr(name, child) {
 
 /**
  * Starts `script` (relative to the repository root) with `env` on a free port; resolves when it
- * answers HTTP. The process runs with NODE_ENV=production, like a deployment.
+ * answers HTTP. The process runs with NODE_ENV=production, like a deployment. With `gc`, the
+ * server can be told to collect garbage (`collectGarbage()`) before its memory is read.
  */
-export async function startServer(name, script, env = {}) {
+export async function startServer(name, script, env = {}, { gc = false } = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, [script], {
+  const nodeArgs = gc ? ['--expose-gc', '--import', './bench/peers/gc-on-request.mjs'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', ...(gc ? ['ipc'] : [])],
   });
   const server = {
     name,
@@ -62,6 +64,12 @@ export async function startServer(name, script, env = {}) {
       server.stopping = true;
       servers.delete(server);
       await stopChild(child);
+    },
+    /** A full garbage collection in the server (started with `gc`); resolves to its process.memoryUsage() after it. */
+    collectGarbage() {
+      const done = new Promise((resolve) => child.once('message', resolve));
+      child.send('gc');
+      return done;
     },
     /** Resident set size of the server process, KiB (from /proc). */
     rssKiB() {

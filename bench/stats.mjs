@@ -12,3 +12,9 @@ export function medianOf(rounds) {
   }
   return result;
 }
+
+/** How far apart the rounds were: (max − min) / median. */
+export function spread(values) {
+  const middle = median(values);
+  return middle === 0 ? 0 : (Math.max(...values) - Math.min(...values)) / middle;
+}

@@ -54,12 +54,17 @@ export function ours({ adapter, host, auth = false, notifier = false }) {
 }
 
 /** Starts a target; `redis` (a started redis-server) for the Redis host, `issuer` for auth. */
-export function launch(target, { redis, issuer, name = target.name } = {}) {
+export function launch(target, { redis, issuer, name = target.name, gc = false } = {}) {
   if (target.host === 'redis' && !redis) throw new Error(`${name} needs a redis-server`);
   if (target.auth && !issuer) throw new Error(`${name} needs an issuer`);
-  return startServer(name, target.script, {
-    ...target.env,
-    ...(target.host === 'redis' && { REDIS_URL: redis.url }),
-    ...(target.auth && issuer.env),
-  });
+  return startServer(
+    name,
+    target.script,
+    {
+      ...target.env,
+      ...(target.host === 'redis' && { REDIS_URL: redis.url }),
+      ...(target.auth && issuer.env),
+    },
+    { gc },
+  );
 }

@@ -6,7 +6,7 @@ import { ECHO_MARK, echoRequest, inParallel, openSession, verify } from '../clie
 import { assertNoFailures } from '../failures.mjs';
 import { load, warmUp } from '../load.mjs';
 import { commandDelta, startRedis, totalCommands } from '../servers.mjs';
-import { medianOf } from '../stats.mjs';
+import { medianOf, spread } from '../stats.mjs';
 import { floors, launch, ours, peers } from '../targets.mjs';
 
 const oursTargets = {};
@@ -85,6 +85,7 @@ export async function measureCalls(config, issuer) {
     adapter: target.adapter,
     host: target.host,
     ...medianOf(rounds),
+    spread: spread(rounds.map((round) => round.perSecond)),
     ...(Object.keys(commands).length > 0 && { commandsPerCall: perRequest(commands, rounds) }),
   }));
 }

@@ -1,5 +1,5 @@
-// Idle sessions holding an open GET stream: the server's RSS (from /proc) per session at each
-// count, whether every stream stays open, and on the Redis host what the idle streams cost Redis
+// Idle sessions holding an open GET stream: the server's RSS (from /proc) and live heap, after a
+// full garbage collection, per session at each count, whether every stream stays open, and on the Redis host what the idle streams cost Redis
 // (commands per second with and without them, memory, connections).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deleteSession, inParallel, openGetStream, openSession, requestAgent, streamAgent } from '../client.mjs';
@@ -18,6 +18,9 @@ const IDLE_REDIS_TARGET = 'ours-redis-fastify';
 const OPEN_CONCURRENCY = 64;
 const WARM_UP_SESSIONS = 100;
 
+/** What the JS heap holds, and memory outside it that JS objects own (buffers), in KiB. */
+const heapKiB = (usage) => (usage.heapUsed + usage.external) / 1024;
+
 /** Redis commands and redis-server CPU per second over `seconds` of doing nothing. */
 async function idleRedisWork(redis, seconds) {
   const before = { calls: await redis.commandCalls(), cpu: redis.cpuSeconds() };
@@ -31,7 +34,7 @@ export async function measureIdleStreams(config) {
   for (const { key, target } of STREAM_TARGETS) {
     process.stderr.write(`idle GET streams: ${target.name}\n`);
     const redis = target.host === 'redis' ? await startRedis() : undefined;
-    const server = await launch(target, { redis });
+    const server = await launch(target, { redis, gc: true });
     const posts = requestAgent();
     const sockets = streamAgent();
     const streams = [];
@@ -47,14 +50,24 @@ export async function measureIdleStreams(config) {
     for (const stream of streams.splice(0)) stream.close();
     await inParallel(warm.length, OPEN_CONCURRENCY, (index) => deleteSession(server.url, warm[index], { agent: posts }));
     await sleep(config.settleMs);
-    const baseline = { rssKiB: server.rssKiB(), redisBytes: redis && Number((await redis.info('memory')).get('used_memory')) };
+    const heap = await server.collectGarbage();
+    const baseline = {
+      rssKiB: server.rssKiB(),
+      heapKiB: heapKiB(heap),
+      redisBytes: redis && Number((await redis.info('memory')).get('used_memory')),
+    };
     const result = { key, label: target.name, ours: Boolean(target.ours), host: target.host, baselineKiB: baseline.rssKiB, points: [] };
     if (redis && key === IDLE_REDIS_TARGET) result.idleWithout = await idleRedisWork(redis, config.idleSeconds);
 
     for (const count of config.streamCounts) {
       await openStreams(count - streams.length);
       await sleep(config.settleMs);
-      const point = { count, kibPerSession: (server.rssKiB() - baseline.rssKiB) / count };
+      const heapNow = heapKiB(await server.collectGarbage());
+      const point = {
+        count,
+        kibPerSession: (server.rssKiB() - baseline.rssKiB) / count,
+        heapKibPerSession: (heapNow - baseline.heapKiB) / count,
+      };
       if (redis) point.redisBytesPerSession = (Number((await redis.info('memory')).get('used_memory')) - baseline.redisBytes) / count;
       result.points.push(point);
       if (redis && key === IDLE_REDIS_TARGET && count === config.streamCounts[0]) {

@@ -5,7 +5,7 @@ import { ECHO_MARK, echoRequest, openSession, verify } from '../client.mjs';
 import { assertNoFailures } from '../failures.mjs';
 import { load, warmUp } from '../load.mjs';
 import { startRedis } from '../servers.mjs';
-import { medianOf } from '../stats.mjs';
+import { medianOf, spread } from '../stats.mjs';
 import { launch, ours } from '../targets.mjs';
 import { perRequest, redisCost, redisSnapshot } from './calls.mjs';
 
@@ -51,6 +51,7 @@ export async function measureInstances(config) {
     label: `nest-mcp, Redis, Fastify × ${INSTANCES} instances · 2025 session, called on another instance`,
     connectionsPerInstance: connections,
     ...medianOf(row.rounds),
+    spread: spread(row.rounds.map((round) => round.perSecond)),
     commandsPerCall: perRequest(row.commands, row.rounds),
   };
 }
