@@ -1,6 +1,6 @@
 // The results page (bench/results/latest.md): tables with each figure's ratio to its floor and to
 // the official SDK, Redis costs, their extrapolation to a large deployment, and the targets.
-import { extrapolate, redisCosts, SCALE } from './costs.mjs';
+import { extrapolate, perStream, redisCosts, SCALE } from './costs.mjs';
 import { INSTANCES } from './scenarios/instances.mjs';
 import { evaluateTargets } from './targets-met.mjs';
 
@@ -201,13 +201,16 @@ function redisSection(results) {
     );
   if (idle) {
     const seconds = results.config.idleSeconds;
-    const { idleWith, idleWithout } = idle;
+    const [without, ...withStreams] = idle;
     lines.push(
-      `- One instance, no streams, over ${seconds} s: **${number(idleWithout.perSecond, 2)}** commands/s, ${number(idleWithout.cpuPerSecond * 1000, 1)} ms of Redis CPU per second ` +
-        `(in all: ${breakdown(idleWithout.commands)}).`,
-      `- The same instance with ${idleWith.streams.toLocaleString('en-US')} idle GET streams, over ${seconds} s: **${number(idleWith.perSecond, 2)}** commands/s, ` +
-        `${number(idleWith.cpuPerSecond * 1000, 1)} ms of Redis CPU per second (in all: ${breakdown(idleWith.commands)}): ` +
-        `**${number(costs.perStream.commands * 60, 2)} commands per idle stream per minute**.`,
+      `- One instance, no streams, over ${seconds} s: **${number(without.perSecond, 2)}** commands/s, ${number(without.cpuPerSecond * 1000, 1)} ms of Redis CPU per second ` +
+        `(in all: ${breakdown(without.commands)}).`,
+      ...withStreams.map(
+        (point) =>
+          `- The same instance with ${point.streams.toLocaleString('en-US')} idle GET streams, over ${seconds} s: **${number(point.perSecond, 2)}** commands/s, ` +
+          `${number(point.cpuPerSecond * 1000, 1)} ms of Redis CPU per second (in all: ${breakdown(point.commands)}): ` +
+          `**${number(perStream(without, point).commands * 60, 2)} commands per idle stream per minute**.`,
+      ),
       `- Connections per instance: **${costs.connections}**; Redis memory per session with an open GET stream: **${number(costs.bytesPerSession)}** bytes.`,
     );
   }

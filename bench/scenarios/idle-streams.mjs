@@ -57,7 +57,8 @@ export async function measureIdleStreams(config) {
       redisBytes: redis && Number((await redis.info('memory')).get('used_memory')),
     };
     const result = { key, label: target.name, ours: Boolean(target.ours), host: target.host, baselineKiB: baseline.rssKiB, points: [] };
-    if (redis && key === IDLE_REDIS_TARGET) result.idleWithout = await idleRedisWork(redis, config.idleSeconds);
+    const measureIdle = redis && key === IDLE_REDIS_TARGET;
+    if (measureIdle) result.idle = [{ streams: 0, ...(await idleRedisWork(redis, config.idleSeconds)) }];
 
     for (const count of config.streamCounts) {
       await openStreams(count - streams.length);
@@ -70,9 +71,7 @@ export async function measureIdleStreams(config) {
       };
       if (redis) point.redisBytesPerSession = (Number((await redis.info('memory')).get('used_memory')) - baseline.redisBytes) / count;
       result.points.push(point);
-      if (redis && key === IDLE_REDIS_TARGET && count === config.streamCounts[0]) {
-        result.idleWith = { streams: count, ...(await idleRedisWork(redis, config.idleSeconds)) };
-      }
+      if (measureIdle) result.idle.push({ streams: count, ...(await idleRedisWork(redis, config.idleSeconds)) });
     }
     result.openStreams = streams.filter((stream) => !stream.closed).length;
     // Clients of the redis-server besides the redis-cli asking.
