@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The benchmark (docs/benchmarks.md): floors, peers and this project's sample in each
-// configuration, each in its own process, loaded from this one. Writes bench/results/latest.md;
-// any failed request, unexpected status or body, or server error fails the run (exit code 1).
+// configuration, each in its own process, loaded from this one. Writes bench/results/latest.md and
+// latest.json; any failed request, unexpected status or body, or server error fails the run (exit
+// code 1).
 //
 // Usage: npm run bench [-- --smoke] [-- --only calls,instances,initialize,streams,fanOut]
 //        [-- --rounds 3 --seconds 10 --connections 32]
@@ -100,7 +101,10 @@ results.minutes = (Date.now() - started) / 60_000;
 
 const report = renderReport(results);
 process.stdout.write(`${report}\n`);
-// Smoke and partial runs are not results: they go to a file git ignores.
-const file = config.smoke || partial ? 'results/last-run.tmp' : 'results/latest.md';
-writeFileSync(new URL(file, import.meta.url), report);
-process.stderr.write(`written to bench/${file} in ${results.minutes.toFixed(1)} min\n`);
+// Smoke and partial runs are not results: they go to files git ignores. The JSON holds every
+// figure, for comparing runs.
+const name = config.smoke || partial ? 'results/last-run' : 'results/latest';
+const [page, data] = config.smoke || partial ? [`${name}.md.tmp`, `${name}.json.tmp`] : [`${name}.md`, `${name}.json`];
+writeFileSync(new URL(page, import.meta.url), report);
+writeFileSync(new URL(data, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+process.stderr.write(`written to bench/${page} and bench/${data} in ${results.minutes.toFixed(1)} min\n`);
