@@ -1,152 +1,110 @@
 #!/usr/bin/env node
-// Side-by-side load run: this project's sample server (McpModule, memory session host) on Express
-// and on Fastify, and the official TypeScript SDK's server (bench/sdk-peer.mjs), each in its own
-// process, loaded by autocannon from this process. Reports throughput, latency and memory per
-// session, and each of ours as a ratio of the SDK's.
-// Usage: npm run bench [-- --seconds 10 --connections 32 --sessions 2000]
-import autocannon from 'autocannon';
-import getPort from 'get-port';
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+// The benchmark (docs/benchmarks.md): floors, peers and this project's sample in each
+// configuration, each in its own process, loaded from this one. Writes bench/results/latest.md and
+// latest.json; any failed request, unexpected status or body, or server error fails the run (exit
+// code 1).
+//
+// Usage: npm run bench [-- --smoke] [-- --only calls,instances,initialize,streams,fanOut]
+//        [-- --rounds 3 --seconds 10 --connections 32]
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { startIssuer } from './auth.mjs';
+import { assertNoFailures, failures, warnings } from './failures.mjs';
+import { environment, requireOpenFiles } from './environment.mjs';
+import { renderReport } from './report.mjs';
+import { measureCalls } from './scenarios/calls.mjs';
+import { measureFanOut } from './scenarios/fan-out.mjs';
+import { measureIdleStreams } from './scenarios/idle-streams.mjs';
+import { measureInitialize } from './scenarios/initialize.mjs';
+import { measureInstances } from './scenarios/instances.mjs';
+import { stopAll } from './servers.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const FULL = {
+  rounds: 3,
+  seconds: 10,
+  warmupRequests: 5000,
+  warmupSeconds: 2,
+  connections: 32,
+  initCount: 8000,
+  initWarmup: 1000,
+  streamCounts: [1000, 10000],
+  idleSeconds: 30,
+  fanOutListeners: 10000,
+  // Pause before reading memory or counting, for the server to finish what opening streams began.
+  settleMs: 2000,
+};
+// A couple of seconds per scenario and small counts: every code path, no figures worth reading.
+const SMOKE = {
+  ...FULL,
+  rounds: 1,
+  seconds: 0.5,
+  warmupRequests: 200,
+  warmupSeconds: 0.25,
+  initCount: 300,
+  initWarmup: 50,
+  streamCounts: [50, 200],
+  idleSeconds: 2,
+  fanOutListeners: 200,
+  settleMs: 200,
+};
+const SCENARIOS = ['calls', 'instances', 'initialize', 'streams', 'fanOut'];
+
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '32' },
-    sessions: { type: 'string', default: '3000' },
-    inits: { type: 'string', default: '6000' },
+    smoke: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+    connections: { type: 'string' },
   },
 });
-const seconds = Number(values.seconds);
-const connections = Number(values.connections);
-const sessionCount = Number(values.sessions);
-const initCount = Number(values.inits);
+const config = { ...(values.smoke ? SMOKE : FULL), smoke: values.smoke };
+for (const name of ['rounds', 'seconds', 'connections']) if (values[name]) config[name] = Number(values[name]);
+const only = values.only ? values.only.split(',') : SCENARIOS;
+const unknown = only.filter((name) => !SCENARIOS.includes(name));
+if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
+const partial = only.length < SCENARIOS.length;
 
-const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const initialize = (id = 1) =>
-  JSON.stringify({
-    jsonrpc: '2.0',
-    id,
-    method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
-  });
-const echo = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hello' } } });
+process.on('SIGINT', () => void stopAll().finally(() => process.exit(130)));
 
-const freePort = () => getPort({ host: '127.0.0.1' });
-
-async function startServer(name, script) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [script], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}/mcp`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      await fetch(url, { method: 'DELETE' });
-      return { name, url, child };
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error(`${name} did not start`);
-}
-
-const rssMiB = (pid) => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((row) => row.startsWith('VmRSS:'));
-  return Number(line.split(/\s+/)[1]) / 1024;
-};
-
-async function openSession(url) {
-  const response = await fetch(url, { method: 'POST', headers: HEADERS, body: initialize() });
-  await response.text();
-  const sessionId = response.headers.get('mcp-session-id');
-  const initialized = await fetch(url, {
-    method: 'POST',
-    headers: { ...HEADERS, 'mcp-session-id': sessionId },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-  });
-  await initialized.text();
-  return sessionId;
-}
-
-const load = (options) =>
-  new Promise((resolve, reject) => {
-    const run = options.amount ? { connections, ...options } : { connections, duration: seconds, ...options };
-    autocannon(run, (error, result) => (error ? reject(error) : resolve(result)));
-  });
-
-async function measure(server) {
-  // Memory first, on a fresh process: RSS before and after opening `sessionCount` sessions.
-  await sleep(500);
-  const before = rssMiB(server.child.pid);
-  for (let done = 0; done < sessionCount; done += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, sessionCount - done) }, () => openSession(server.url)));
-  }
-  await sleep(500);
-  const after = rssMiB(server.child.pid);
-  const sessionId = await openSession(server.url);
-  const headers = { ...HEADERS, 'mcp-session-id': sessionId };
-  // Warm-up, so JIT and caches are in the same state for both servers.
-  await load({ url: server.url, method: 'POST', headers, body: echo, duration: 2 });
-  const calls = await load({ url: server.url, method: 'POST', headers, body: echo });
-  // A fixed number of new sessions: with the memory test's, below the memory host's default limit of 10,000.
-  const inits = await load({ url: server.url, method: 'POST', headers: HEADERS, body: initialize(), amount: initCount });
-  const initSeconds = (inits.finish.getTime() - inits.start.getTime()) / 1000;
-  return {
-    callsPerSecond: calls.requests.average,
-    callP50: calls.latency.p50,
-    callP99: calls.latency.p99,
-    callErrors: calls.errors + calls.non2xx,
-    initsPerSecond: inits['2xx'] / initSeconds,
-    initErrors: inits.errors + inits.non2xx,
-    kibPerSession: ((after - before) * 1024) / sessionCount,
-  };
-}
-
-const servers = [
-  await startServer('nest-mcp, Express', 'apps/sample/dist/main.js'),
-  await startServer('nest-mcp, Fastify', 'bench/nest-fastify.mjs'),
-  await startServer('official SDK 1.x, Express', 'bench/sdk-peer.mjs'),
-];
-const results = [];
+const started = Date.now();
+const results = { config, environment: environment(), partial };
+const issuer = await startIssuer();
 try {
-  for (const server of servers) {
-    process.stderr.write(`measuring ${server.name}...\n`);
-    results.push({ name: server.name, ...(await measure(server)) });
+  requireOpenFiles(Math.max(...config.streamCounts, config.fanOutListeners) + 256);
+  const phases = [
+    ['calls', () => measureCalls(config, issuer)],
+    ['instances', () => measureInstances(config)],
+    ['initialize', () => measureInitialize(config)],
+    ['streams', () => measureIdleStreams(config)],
+    ['fanOut', () => measureFanOut(config)],
+  ];
+  for (const [name, measure] of phases) {
+    if (!only.includes(name)) continue;
+    const phaseStart = Date.now();
+    results[name] = await measure();
+    process.stderr.write(`${name}: ${((Date.now() - phaseStart) / 1000).toFixed(0)} s\n`);
   }
-} finally {
-  for (const server of servers) server.child.kill('SIGTERM');
+  results.jwksRequests = issuer.jwksRequests;
+  assertNoFailures();
+} catch (error) {
+  await stopAll();
+  await issuer.stop();
+  process.stderr.write(`\nbench failed: ${error.message}\n`);
+  if (failures.length > 0 && !error.message.includes(failures[0])) process.stderr.write(`${failures.join('\n')}\n`);
+  process.exit(1);
 }
+await stopAll();
+await issuer.stop();
+results.warnings = warnings;
+results.minutes = (Date.now() - started) / 60_000;
 
-const peer = results.at(-1);
-const ours = results.slice(0, -1);
-const ratio = (a, b) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
-const row = (label, key, digits) =>
-  `| ${label} | ${results.map((result) => result[key].toFixed(digits)).join(' | ')} | ${ours.map((result) => ratio(result[key], peer[key])).join(' | ')} |`;
-const report = [
-  `# Benchmark: nest-mcp vs the official TypeScript SDK`,
-  '',
-  `${new Date().toISOString()} · Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} (load generator on the same machine) · ` +
-    `autocannon ${connections} connections; ${seconds} s of tools/call, ${initCount} initialize requests; ${sessionCount} sessions for memory`,
-  '',
-  `| measure | ${results.map((result) => result.name).join(' | ')} | ${ours.map((result) => `${result.name} / SDK`).join(' | ')} |`,
-  `|---|${results.map(() => '---|').join('')}${ours.map(() => '---|').join('')}`,
-  row('`tools/call` echo, requests/s, one session (higher is better)', 'callsPerSecond', 0),
-  row('`tools/call` latency p50, ms', 'callP50', 1),
-  row('`tools/call` latency p99, ms', 'callP99', 1),
-  row('`initialize` (new session), sessions/s (higher is better)', 'initsPerSecond', 0),
-  row('memory per open session, KiB (lower is better)', 'kibPerSession', 1),
-  `| errors (calls / inits) | ${results.map((result) => `${result.callErrors} / ${result.initErrors}`).join(' | ')} |${ours.map(() => ' |').join('')}`,
-  '',
-].join('\n');
-console.log(report);
-writeFileSync(new URL('results/latest.md', import.meta.url), report);
+const report = renderReport(results);
+process.stdout.write(`${report}\n`);
+// Smoke and partial runs are not results: they go to files git ignores. The JSON holds every
+// figure, for comparing runs.
+const name = config.smoke || partial ? 'results/last-run' : 'results/latest';
+const [page, data] = config.smoke || partial ? [`${name}.md.tmp`, `${name}.json.tmp`] : [`${name}.md`, `${name}.json`];
+writeFileSync(new URL(page, import.meta.url), report);
+writeFileSync(new URL(data, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+process.stderr.write(`written to bench/${page} and bench/${data} in ${results.minutes.toFixed(1)} min\n`);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { mcpAuthFromEnv } from './auth.config.js';
@@ -12,7 +12,13 @@ if (!auth && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
   throw new Error(`Refusing to serve an open MCP endpoint on HOST=${host}: set MCP_AUTH_ISSUER and MCP_AUTH_AUDIENCE to require tokens.`);
 }
 
-const app = await NestFactory.create(AppModule);
+// MCP_ADAPTER=fastify serves the same module on Nest's Fastify adapter (loaded only when asked).
+const adapter = process.env.MCP_ADAPTER ?? 'express';
+if (adapter !== 'express' && adapter !== 'fastify') throw new Error(`MCP_ADAPTER must be express or fastify, not ${adapter}.`);
+const app: INestApplication =
+  adapter === 'fastify'
+    ? await NestFactory.create(AppModule, new (await import('@nestjs/platform-fastify')).FastifyAdapter())
+    : await NestFactory.create(AppModule);
 app.enableShutdownHooks();
 await app.listen(port, host);
 const shownHost = host.includes(':') ? `[${host}]` : host;
