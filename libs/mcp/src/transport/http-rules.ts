@@ -77,9 +77,24 @@ export const header = (request: IncomingMessage, name: string): string | undefin
   return Array.isArray(value) ? value.join(', ') : value;
 };
 
+const ACCEPT_ANSWERS_LIMIT = 256;
+const acceptAnswers = new Map<string, boolean>();
+
 /** Whether an Accept header admits a media type (`type/*` and `*\/*` count; `q=0` refuses). */
 export function accepts(acceptHeader: string | undefined, mediaType: string): boolean {
   if (!acceptHeader) return false;
+  // A client sends the same Accept header with every request: parse each one once.
+  const key = `${mediaType}\n${acceptHeader}`;
+  let answer = acceptAnswers.get(key);
+  if (answer === undefined) {
+    if (acceptAnswers.size >= ACCEPT_ANSWERS_LIMIT) acceptAnswers.clear();
+    answer = parseAccepts(acceptHeader, mediaType);
+    acceptAnswers.set(key, answer);
+  }
+  return answer;
+}
+
+function parseAccepts(acceptHeader: string, mediaType: string): boolean {
   const [type] = mediaType.split('/');
   return acceptHeader.split(',').some((range) => {
     const [value = '', ...params] = range.trim().toLowerCase().split(';');
@@ -90,7 +105,8 @@ export function accepts(acceptHeader: string | undefined, mediaType: string): bo
 }
 
 export const isJsonContentType = (contentType: string | undefined): boolean =>
-  contentType !== undefined && contentType.split(';')[0].trim().toLowerCase() === 'application/json';
+  contentType === 'application/json' ||
+  (contentType !== undefined && contentType.split(';')[0].trim().toLowerCase() === 'application/json');
 
 /** Matches an `Origin` against the allow-list; an entry ending in `:*` allows any port of its host. */
 export function isOriginAllowed(origin: string, allowed: string[] | '*'): boolean {

@@ -21,3 +21,12 @@ export function nodeRequest(request: McpHttpRequest | Wrapped<IncomingMessage>):
 export function nodeResponse(response: ServerResponse | Wrapped<ServerResponse>): ServerResponse {
   return response instanceof ServerResponse ? response : response.raw;
 }
+
+/**
+ * Answers with a JSON body in one write: with its `Content-Length`, Node sends headers and body
+ * together instead of a chunked body (which costs a write per chunk and a terminating one).
+ */
+export function sendJson(response: ServerResponse, status: number, payload: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
+  response.end(payload);
+}

@@ -9,6 +9,7 @@ import type { McpSessionEvents } from '../session/mcp-session-events.service.js'
 import type { SessionHost, StreamOwner } from '../session/session-host.interface.js';
 import { pumpLog } from './log-pump.js';
 import { SseWriter, type SseWriterOptions } from './sse.writer.js';
+import { sendJson } from './node-http.js';
 
 export interface PostExchangeOptions extends SseWriterOptions {
   mode: McpResponseMode;
@@ -82,8 +83,7 @@ export class PostExchange implements ResponseStream {
       const payload = JSON.stringify(response);
       if (!this.sse && this.options.mode !== 'sse') {
         if (this.response.destroyed) return;
-        this.response.writeHead(200, { 'Content-Type': 'application/json', ...this.headers });
-        this.response.end(payload);
+        sendJson(this.response, 200, payload, this.headers);
         return;
       }
       await this.openSse();

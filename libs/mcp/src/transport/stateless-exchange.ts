@@ -3,6 +3,7 @@ import type { McpResponseMode } from '../mcp.options.js';
 import type { JsonRpcResponse, OutboundMessage } from '../protocol/json-rpc.js';
 import type { ResponseStream } from '../protocol/post-reply.js';
 import { responseStatus } from './http-rules.js';
+import { sendJson } from './node-http.js';
 import { SseWriter, type SseWriterOptions } from './sse.writer.js';
 
 export interface StatelessExchangeOptions extends SseWriterOptions {
@@ -53,8 +54,7 @@ export class StatelessExchange implements ResponseStream {
     if (this.response.destroyed) return;
     const payload = JSON.stringify(response);
     if (!this.sse) {
-      this.response.writeHead(responseStatus(response), { 'Content-Type': 'application/json' });
-      this.response.end(payload);
+      sendJson(this.response, responseStatus(response), payload);
       return;
     }
     this.sse.event(payload);

@@ -46,6 +46,7 @@ import { checkStandardHeaders, checkVersionHeader } from './request-headers.js';
 import { takeBody } from './request-body.js';
 import { SseWriter } from './sse.writer.js';
 import { StatelessExchange } from './stateless-exchange.js';
+import { sendJson } from './node-http.js';
 
 /** Seconds a client should wait before retrying when the session store is unavailable or full. */
 const RETRY_AFTER_SECONDS = '5';
@@ -244,8 +245,7 @@ export class StreamableHttpTransport implements OnModuleDestroy {
     return {
       accepted: () => response.writeHead(HttpStatus.ACCEPTED).end(),
       json: (body) => {
-        response.writeHead(HttpStatus.OK, { 'Content-Type': 'application/json' });
-        response.end(JSON.stringify(body));
+        sendJson(response, HttpStatus.OK, JSON.stringify(body));
       },
       stream: (options) => this.stream(response, options),
       authorize: (message: JsonRpcRequest) => this.scopePolicy.assertAllowed(request, response, message, principal),
@@ -254,12 +254,13 @@ export class StreamableHttpTransport implements OnModuleDestroy {
   }
 
   private stream(response: ServerResponse, { requestId, session, headers = {}, alwaysStream }: ResponseStreamOptions): ResponseStream {
-    const sse = { keepaliveMs: this.options.sseKeepaliveMs, highWaterBytes: this.options.sseHighWaterBytes };
+    const { sseKeepaliveMs: keepaliveMs, sseHighWaterBytes: highWaterBytes } = this.options;
     const track = (writer: SseWriter) => this.track(writer);
     const mode = alwaysStream ? 'sse' : this.options.responseMode;
-    if (!session) return new StatelessExchange(response, { ...sse, mode, track });
+    if (!session) return new StatelessExchange(response, { keepaliveMs, highWaterBytes, mode, track });
     return new PostExchange(response, headers, {
-      ...sse,
+      keepaliveMs,
+      highWaterBytes,
       mode,
       retryMs: this.options.sseRetryMs,
       sessionId: session.id,
