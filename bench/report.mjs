@@ -116,6 +116,7 @@ function initializeSection({ initialize, config }) {
 
 function streamsSection({ streams, config }) {
   const sdk = streams.find((row) => row.key === 'sdk-v1');
+  const floor = streams.find((row) => row.key === 'floor-http');
   const counts = config.streamCounts;
   const last = counts.at(-1);
   const at = (row, count) => row.points.find((point) => point.count === count);
@@ -125,13 +126,15 @@ function streamsSection({ streams, config }) {
     '',
     'Sessions opened (`initialize`, `notifications/initialized`), each holding a GET SSE stream on its own keep-alive socket. ' +
       "Growth per session over a warm process without sessions, read after a full garbage collection: the server's RSS (/proc), " +
-      'and its live JS heap plus the buffers JS objects own (`heapUsed + external`). One pass per server.',
+      'and its live JS heap plus the buffers JS objects own (`heapUsed + external`). One pass per server. ' +
+      'The node:http row is the floor: bare Node handing out session ids and holding an SSE response per session, no framework, no MCP.',
     '',
     table(
       [
         'server',
         ...counts.map((count) => `RSS KiB/session at ${thousands(count)}`),
         `× SDK v1 at ${thousands(last)}`,
+        `× node:http at ${thousands(last)}`,
         ...counts.map((count) => `heap KiB/session at ${thousands(count)}`),
         'streams open at the end',
         `Redis bytes/session at ${thousands(last)}`,
@@ -140,6 +143,7 @@ function streamsSection({ streams, config }) {
         row.ours ? `**${row.label}**` : row.label,
         ...counts.map((count) => number(at(row, count)?.kibPerSession, 1)),
         row.key === 'sdk-v1' ? '—' : ratio(at(row, last)?.kibPerSession, at(sdk, last)?.kibPerSession),
+        row === floor ? '—' : ratio(at(row, last)?.kibPerSession, at(floor, last)?.kibPerSession),
         ...counts.map((count) => number(at(row, count)?.heapKibPerSession, 1)),
         `${thousands(row.openStreams)} of ${thousands(last)}`,
         row.host === 'redis' ? number(at(row, last)?.redisBytesPerSession) : '',

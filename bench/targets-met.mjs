@@ -64,13 +64,16 @@ export function evaluateTargets(results) {
     }
   }
 
+  const streamFloor = (results.streams ?? []).find((row) => row.key === 'floor-http');
   for (const row of (results.streams ?? []).filter((candidate) => candidate.ours)) {
     // RSS grows in steps (heap pages, allocator arenas), so at 1,000 sessions its growth may hide
     // what they hold: a session also counts at least the live heap it keeps.
     for (const point of row.points) {
+      const floor = streamFloor?.points.find((candidate) => candidate.count === point.count);
       check(
         `≤ 8 KiB RSS per idle session with an open GET stream, ${row.label}, ${n(point.count)} sessions`,
-        `${point.kibPerSession.toFixed(1)} KiB (live heap ${point.heapKibPerSession.toFixed(1)} KiB)`,
+        `${point.kibPerSession.toFixed(1)} KiB (live heap ${point.heapKibPerSession.toFixed(1)} KiB)` +
+          (floor ? `; bare node:http: ${floor.kibPerSession.toFixed(1)} KiB (heap ${floor.heapKibPerSession.toFixed(1)} KiB)` : ''),
         Math.max(point.kibPerSession, point.heapKibPerSession) <= 8,
       );
     }

@@ -11,6 +11,7 @@ const NAMES = { express: 'Express', fastify: 'Fastify', memory: 'memory', redis:
 
 export const floors = {
   http: { name: 'node:http', script: 'bench/peers/floor-http.mjs', adapter: 'node:http' },
+  streams: { name: 'node:http holding SSE responses', script: 'bench/peers/floor-streams.mjs', adapter: 'node:http' },
   express: { name: 'Nest controller, Express', script: 'bench/peers/floor-nest.mjs', env: { MCP_ADAPTER: 'express' }, adapter: 'express' },
   fastify: { name: 'Nest controller, Fastify', script: 'bench/peers/floor-nest.mjs', env: { MCP_ADAPTER: 'fastify' }, adapter: 'fastify' },
 };

@@ -324,6 +324,13 @@ describe('three app processes sharing one Redis, driven by the official SDK clie
 
   describe('Redis restarted mid-run', () => {
     async function expect503Everywhere(sessionId: string): Promise<void> {
+      // An instance serves the sessions it has cached until it sees its Redis connection close,
+      // which its socket reports a moment after redis-server exits: from then on, 503.
+      await eventually(async () => {
+        for (const instance of instances) {
+          expect(await (await fetch(`http://127.0.0.1:${instance.port}/instance/host`)).json()).toEqual({ connected: false });
+        }
+      });
       for (const instance of instances) {
         const started = Date.now();
         const response = await postMcp(instance.url, callTool('whoami'), { sessionId });

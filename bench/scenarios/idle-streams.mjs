@@ -5,9 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { deleteSession, inParallel, openGetStream, openSession, requestAgent, streamAgent } from '../client.mjs';
 import { assertNoFailures } from '../failures.mjs';
 import { commandDelta, startRedis, totalCommands } from '../servers.mjs';
-import { launch, ours, peers } from '../targets.mjs';
+import { floors, launch, ours, peers } from '../targets.mjs';
 
 const STREAM_TARGETS = [
+  { key: 'floor-http', target: floors.streams },
   { key: 'sdk-v1', target: peers.sdkV1 },
   ...['memory', 'redis'].flatMap((host) =>
     ['express', 'fastify'].map((adapter) => ({ key: `ours-${host}-${adapter}`, target: ours({ adapter, host }) })),

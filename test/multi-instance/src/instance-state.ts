@@ -1,5 +1,5 @@
-import { Controller, Get, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { McpReadiness } from '@nest-mcp/mcp';
+import { Controller, Get, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { McpReadiness, SessionHost } from '@nest-mcp/mcp';
 
 /** What the tools of this instance did, for the multi-instance tests to check per process. */
 @Injectable()
@@ -16,6 +16,7 @@ export class InstanceStateController {
   constructor(
     private readonly state: InstanceState,
     private readonly readiness: McpReadiness,
+    @Inject(SessionHost) private readonly host: SessionHost,
   ) {}
 
   /** A readiness probe: 503 while the instance cannot serve MCP requests. */
@@ -23,6 +24,12 @@ export class InstanceStateController {
   ready(): { ready: true } {
     if (!this.readiness.isReady()) throw new ServiceUnavailableException('not ready');
     return { ready: true };
+  }
+
+  /** Whether the session host's connection is up, as the instance sees it now. */
+  @Get('host')
+  hostConnection(): { connected: boolean } {
+    return { connected: this.host.connection?.connected ?? true };
   }
 
   @Get()

@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import type { JsonRpcId } from '../protocol/json-rpc.js';
 import { NodeBus } from '../session/node-bus.service.js';
+import { RequestCancellation } from '../protocol/request-cancellation.js';
 
 /** Why a request's signal was aborted. */
 export class RequestAbortedError extends Error {
@@ -29,7 +30,7 @@ export class InstanceStoppingError extends RequestAbortedError {
  */
 @Injectable()
 export class InFlightRequests implements OnModuleInit {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, RequestCancellation>();
   private readonly subscription = new Subscription();
 
   constructor(private readonly bus: NodeBus) {}
@@ -58,21 +59,21 @@ export class InFlightRequests implements OnModuleInit {
   /** Aborts every request still running with `InstanceStoppingError` (the grace period is over). */
   stopAll(): void {
     this.subscription.unsubscribe();
-    for (const controller of this.running.values()) controller.abort(new InstanceStoppingError());
+    for (const cancellation of this.running.values()) cancellation.abort(new InstanceStoppingError());
   }
 
   /** Registers a request; `undefined` when the session already has a request with this id running here. */
-  start(sessionId: string, requestId: JsonRpcId): AbortController | undefined {
+  start(sessionId: string, requestId: JsonRpcId): RequestCancellation | undefined {
     const key = this.key(sessionId, requestId);
     if (this.running.has(key)) return undefined;
-    const controller = new AbortController();
-    this.running.set(key, controller);
-    return controller;
+    const cancellation = new RequestCancellation();
+    this.running.set(key, cancellation);
+    return cancellation;
   }
 
-  finish(sessionId: string, requestId: JsonRpcId, controller: AbortController): void {
+  finish(sessionId: string, requestId: JsonRpcId, cancellation: RequestCancellation): void {
     const key = this.key(sessionId, requestId);
-    if (this.running.get(key) === controller) this.running.delete(key);
+    if (this.running.get(key) === cancellation) this.running.delete(key);
   }
 
   /** Cancels a request wherever it runs (this node directly, others through the bus). */
@@ -83,19 +84,19 @@ export class InFlightRequests implements OnModuleInit {
 
   abortSession(sessionId: string, reason: string): void {
     const prefix = `${sessionId}\u0000`;
-    for (const [key, controller] of this.running) {
-      if (key.startsWith(prefix)) controller.abort(new RequestAbortedError(reason));
+    for (const [key, cancellation] of this.running) {
+      if (key.startsWith(prefix)) cancellation.abort(new RequestAbortedError(reason));
     }
   }
 
   private abortLocal(sessionId: string, requestId: JsonRpcId, reason: string): boolean {
-    const controller = this.running.get(this.key(sessionId, requestId));
-    controller?.abort(new RequestAbortedError(reason));
-    return controller !== undefined;
+    const cancellation = this.running.get(this.key(sessionId, requestId));
+    cancellation?.abort(new RequestAbortedError(reason));
+    return cancellation !== undefined;
   }
 
-  // The id's JSON form keeps 1 and "1" apart, as JSON-RPC does.
+  // The id's type is part of the key: 1 and "1" are different ids in JSON-RPC.
   private key(sessionId: string, requestId: JsonRpcId): string {
-    return `${sessionId}\u0000${JSON.stringify(requestId)}`;
+    return `${sessionId}\u0000${typeof requestId === 'number' ? 'n' : 's'}${requestId}`;
   }
 }

@@ -13,6 +13,7 @@ import type {
 } from '../protocol/mcp.types.js';
 import { compileSchema, isStandardSchema, type StandardJsonSchema } from '../registry/schema.compiler.js';
 import type { McpNotification } from '../session/mcp-session-events.service.js';
+import type { RequestCancellation } from '../protocol/request-cancellation.js';
 
 /** Carries the messages a handler sends while its request runs (the request's own stream). */
 export interface RequestChannel {
@@ -81,7 +82,7 @@ export interface McpContextInit {
   scope: McpRequestScope;
   requestId: JsonRpcId;
   auth: McpPrincipal;
-  signal: AbortSignal;
+  cancellation: RequestCancellation;
   meta: Record<string, unknown> | undefined;
   channel: RequestChannel;
   input: ClientInput;
@@ -147,8 +148,6 @@ export class McpContext {
   readonly requestId: JsonRpcId;
   /** The caller (anonymous without authentication). */
   readonly auth: McpPrincipal;
-  /** Aborted when the client cancels the request, its session ends, or the server shuts down. */
-  readonly signal: AbortSignal;
   /** Revision of the request: negotiated for the session, or declared by the 2026 request itself. */
   readonly protocolVersion: string;
   /** `legacy` (2025 session) or `modern` (stateless 2026-07-28). */
@@ -156,6 +155,7 @@ export class McpContext {
   /** `_meta` of the request, as the client sent it. */
   readonly meta: Record<string, unknown>;
   private readonly scope: McpRequestScope;
+  private readonly cancellation: RequestCancellation;
   private readonly channel: RequestChannel;
   private readonly input: ClientInput;
   private readonly minimumLogLevel: number;
@@ -166,13 +166,18 @@ export class McpContext {
     this.sessionId = init.scope.sessionId;
     this.requestId = init.requestId;
     this.auth = init.auth;
-    this.signal = init.signal;
+    this.cancellation = init.cancellation;
     this.protocolVersion = init.scope.protocolVersion;
     this.protocolEra = init.scope.era;
     this.meta = init.meta ?? {};
     this.channel = init.channel;
     this.input = init.input;
     this.minimumLogLevel = init.scope.logLevel === undefined ? Infinity : LOGGING_LEVELS.indexOf(init.scope.logLevel);
+  }
+
+  /** Aborted when the client cancels the request, its session ends, or the server shuts down. */
+  get signal(): AbortSignal {
+    return this.cancellation.signal;
   }
 
   /** Name and version the client announced (at `initialize`, or in this request's `_meta`). */
@@ -198,7 +203,7 @@ export class McpContext {
    */
   async progress(progress: number, total?: number, message?: string): Promise<void> {
     const progressToken = this.progressToken;
-    if (progressToken === undefined || this.signal.aborted || !(progress > this.lastProgress)) return;
+    if (progressToken === undefined || this.cancellation.aborted || !(progress > this.lastProgress)) return;
     this.lastProgress = progress;
     await this.channel.send({
       method: 'notifications/progress',
@@ -220,7 +225,7 @@ export class McpContext {
   async log(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
     const severity = LOGGING_LEVELS.indexOf(level);
     if (severity < 0) throw new TypeError(`Unknown log level ${JSON.stringify(level)}.`);
-    if (severity < this.minimumLogLevel || this.signal.aborted) return;
+    if (severity < this.minimumLogLevel || this.cancellation.aborted) return;
     await this.channel.send({ method: 'notifications/message', params: { level, data, ...(logger && { logger }) } });
   }
 

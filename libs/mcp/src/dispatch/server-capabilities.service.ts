@@ -24,8 +24,29 @@ export class ServerCapabilitiesService {
     @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
   ) {}
 
-  /** What the app registered, plus anything forced with the `capabilities` option. */
+  private computed: { basis: readonly unknown[]; capabilities: ServerCapabilities } | undefined;
+
+  /**
+   * What the app registered, plus anything forced with the `capabilities` option. Computed again
+   * only when the registry changed (its lists are new arrays then), since every 2026-07-28 request
+   * checks the capability of its method.
+   */
   current(): ServerCapabilities {
+    const registry = this.registry;
+    const basis = [
+      registry.listTools(),
+      registry.listResources(),
+      registry.listResourceTemplates(),
+      registry.listPrompts(),
+      registry.hasCompletions,
+    ];
+    if (this.computed?.basis.every((part, index) => part === basis[index])) return this.computed.capabilities;
+    const capabilities = this.compute();
+    this.computed = { basis, capabilities };
+    return capabilities;
+  }
+
+  private compute(): ServerCapabilities {
     const registry = this.registry;
     const hasResources = registry.listResources().length > 0 || registry.listResourceTemplates().length > 0;
     const capabilities: ServerCapabilities = {

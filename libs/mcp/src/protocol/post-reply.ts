@@ -1,13 +1,15 @@
 import type { RequestChannel } from '../dispatch/mcp-context.js';
 import type { JsonRpcId, JsonRpcRequest, JsonRpcResponse } from './json-rpc.js';
+import type { RequestCancellation } from './request-cancellation.js';
 
 /** The answer to one request while it runs: its notifications, then its response. */
 export interface ResponseStream extends RequestChannel {
   /**
    * Aborted when the client goes away before the response. For a 2026-07-28 request that is its
-   * cancellation (2026-07-28 `basic/patterns/cancellation`); a 2025 stream stays resumable instead.
+   * cancellation (2026-07-28 `basic/patterns/cancellation`). A 2025 stream has none: it stays
+   * resumable instead.
    */
-  readonly clientGone: AbortSignal;
+  readonly clientGone?: RequestCancellation;
   /** Opens the stream before the handler runs, where the response mode asks for it. */
   start(): Promise<void>;
   /** Sends the response and ends the answer. */

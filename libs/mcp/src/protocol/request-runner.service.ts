@@ -3,6 +3,7 @@ import type { McpPrincipal } from '../auth/mcp-principal.js';
 import { InFlightRequests, InstanceStoppingError, RequestAbortedError } from '../dispatch/in-flight-requests.service.js';
 import { McpContext, type ClientInput, type McpRequestScope, type RequestChannel } from '../dispatch/mcp-context.js';
 import { McpDispatcher } from '../dispatch/mcp-dispatcher.service.js';
+import type { RequestCancellation } from './request-cancellation.js';
 import { McpTelemetry } from '../telemetry/mcp-telemetry.service.js';
 import { JsonRpcErrorCode, type JsonRpcErrorObject, type JsonRpcRequest } from './json-rpc.js';
 import { McpError } from './mcp.error.js';
@@ -32,7 +33,7 @@ export interface RunRequest {
    */
   owner: string;
   /** Aborts the request from outside, e.g. when the client closes a 2026-07-28 response stream. */
-  cancelWhen?: AbortSignal;
+  cancelWhen?: RequestCancellation;
   /** Where the caller's trace context may travel besides `params._meta`: the HTTP request's headers. */
   traceCarrier: TraceCarrier;
 }
@@ -59,8 +60,8 @@ export class RequestRunner {
   }
 
   private async serve({ request, scope, auth, channel, input, owner, cancelWhen }: RunRequest): Promise<RunOutcome> {
-    const controller = this.inFlight.start(owner, request.id);
-    if (!controller) {
+    const cancellation = this.inFlight.start(owner, request.id);
+    if (!cancellation) {
       return {
         kind: 'error',
         error: {
@@ -69,33 +70,34 @@ export class RequestRunner {
         },
       };
     }
-    const cancel = () => controller.abort(new RequestAbortedError('The client closed the response stream.'));
-    cancelWhen?.addEventListener('abort', cancel, { once: true });
-    if (cancelWhen?.aborted) cancel();
+    const stopWatching = cancelWhen?.onAbort(() => cancellation.abort(new RequestAbortedError('The client closed the response stream.')));
     const ctx = new McpContext({
       scope,
       requestId: request.id,
       auth,
-      signal: controller.signal,
+      cancellation,
       meta: request.params?._meta as Record<string, unknown> | undefined,
       channel,
       input,
     });
+    let stopListening: (() => void) | undefined;
     try {
       // An aborted request is answered at once, even when its handler ignores the signal.
       const served = Promise.resolve().then(() => this.dispatcher.dispatch(request, ctx));
       served.catch(() => undefined);
-      const result = await Promise.race([served, rejectOnAbort(controller.signal)]);
-      return this.interrupted(controller.signal, input) ?? { kind: 'result', result: { ...result } };
+      const aborted = new Promise<never>((_, reject) => (stopListening = cancellation.onAbort(reject)));
+      const result = await Promise.race([served, aborted]);
+      return this.interrupted(cancellation, input) ?? { kind: 'result', result: result as Record<string, unknown> };
     } catch (error) {
-      const interrupted = this.interrupted(controller.signal, input);
+      const interrupted = this.interrupted(cancellation, input);
       if (interrupted) return interrupted;
       if (error instanceof McpError) return { kind: 'error', error: error.toJsonRpc() };
       this.logger.error(`${request.method} failed`, error instanceof Error ? error.stack : String(error));
       return { kind: 'error', error: { code: JsonRpcErrorCode.InternalError, message: 'Internal error' } };
     } finally {
-      cancelWhen?.removeEventListener('abort', cancel);
-      this.inFlight.finish(owner, request.id, controller);
+      stopListening?.();
+      stopWatching?.();
+      this.inFlight.finish(owner, request.id, cancellation);
     }
   }
 
@@ -104,21 +106,12 @@ export class RequestRunner {
    * when it asked the client something still unanswered; stopped by shutdown, an error saying it may
    * be retried.
    */
-  private interrupted(signal: AbortSignal, input: ClientInput): RunOutcome | undefined {
-    const stopping = signal.reason instanceof InstanceStoppingError;
-    if (signal.aborted && !stopping) return { kind: 'cancelled' };
+  private interrupted(cancellation: RequestCancellation, input: ClientInput): RunOutcome | undefined {
+    const stopping = cancellation.reason instanceof InstanceStoppingError;
+    if (cancellation.aborted && !stopping) return { kind: 'cancelled' };
     if (input.needsInput) return { kind: 'input_required' };
     return stopping ? { kind: 'error', error: instanceStoppedError() } : undefined;
   }
-}
-
-/** Rejects when `signal` aborts (never resolves). */
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise<never>((_, reject) => {
-    // The request's controller aborts with an Error (RequestAbortedError, InstanceStoppingError).
-    if (signal.aborted) reject(signal.reason as Error);
-    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-  });
 }
 
 /**

@@ -66,8 +66,9 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
       maxLifetimeMs: this.options.sessionMaxLifetimeMs,
       attributes: {},
     };
+    const epoch = this.epoch();
     await this.host.createSession(metadata);
-    this.remember(metadata.id, metadata.createdAt, metadata);
+    this.remember(metadata.id, metadata.createdAt, metadata, epoch);
     this.events.emit({ type: 'created', sessionId: metadata.id, session: metadata });
     return metadata;
   }
@@ -82,6 +83,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     const touchedLately = recent !== undefined && now - recent.touchedAt < this.touchIntervalMs;
     const cached = touchedLately ? this.usable(recent.cached) : undefined;
     if (cached && now < cached.createdAt + cached.maxLifetimeMs) return cached.principal === principal ? cached : undefined;
+    const epoch = this.epoch();
     const session = await this.host.getSession(sessionId);
     if (!session) {
       this.recent.delete(sessionId);
@@ -90,29 +92,31 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     if (session.principal !== principal) return undefined;
     // Touched at most once per TTL/10, so an active session costs one write per interval (docs/architecture.md).
     if (!touchedLately) await this.host.touchSession(sessionId);
-    this.remember(sessionId, touchedLately ? recent.touchedAt : now, session);
+    this.remember(sessionId, touchedLately ? recent.touchedAt : now, session, epoch);
     return session;
   }
 
   async markInitialized(sessionId: string): Promise<void> {
     let changed = false;
+    const epoch = this.epoch();
     const session = await this.host.mutateSession(sessionId, (current) => {
       changed = !current.initialized;
       return { ...current, initialized: true };
     });
     // Other nodes' copies may keep `initialized: false`: nothing serving a request reads it.
-    if (session) this.remember(sessionId, Date.now(), session);
+    if (session) this.remember(sessionId, Date.now(), session, epoch);
     if (session && changed) this.events.emit({ type: 'initialized', sessionId, session });
   }
 
   /** Atomically updates a session (see `SessionHost.mutateSession`); other nodes drop their cached copy. */
   async mutate(sessionId: string, update: (current: SessionMetadata) => SessionMetadata): Promise<SessionMetadata | undefined> {
+    const epoch = this.epoch();
     const session = await this.host.mutateSession(sessionId, update);
     if (!session) {
       this.recent.delete(sessionId);
       return undefined;
     }
-    this.remember(sessionId, Date.now(), session);
+    this.remember(sessionId, Date.now(), session, epoch);
     if (this.host.connection) await this.bus.broadcast({ type: 'session-changed', sessionId, nodeId: this.bus.nodeId });
     return session;
   }
@@ -129,10 +133,21 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     return deleted;
   }
 
-  private remember(sessionId: string, touchedAt: number, session: SessionMetadata): void {
-    if (this.recent.size >= RECENT_SESSIONS_LIMIT && !this.recent.has(sessionId)) this.recent.clear();
+  /** The host connection's epoch while it is up, read before a host call whose answer may be cached. */
+  private epoch(): number | undefined {
     const connection = this.host.connection;
-    this.recent.set(sessionId, { touchedAt, ...(connection?.connected && { cached: { session, epoch: connection.epoch } }) });
+    return connection?.connected ? connection.epoch : undefined;
+  }
+
+  /**
+   * Remembers when a session was touched and, when the host stayed up from before the call that
+   * read or wrote `session` (`epochBefore`) until now, a copy of it: an answer read before Redis
+   * was lost must not be trusted after it came back, maybe empty.
+   */
+  private remember(sessionId: string, touchedAt: number, session: SessionMetadata, epochBefore: number | undefined): void {
+    if (this.recent.size >= RECENT_SESSIONS_LIMIT && !this.recent.has(sessionId)) this.recent.clear();
+    const cacheable = epochBefore !== undefined && this.epoch() === epochBefore;
+    this.recent.set(sessionId, { touchedAt, ...(cacheable && { cached: { session, epoch: epochBefore } }) });
   }
 
   /** A cached copy, while the host is reachable and has not been lost since the copy was made. */

@@ -28,9 +28,6 @@ export interface PostExchangeOptions extends SseWriterOptions {
   track(writer: SseWriter): void;
 }
 
-/** Never aborted: in a 2025 session a dropped connection is not a cancellation. */
-const NEVER = new AbortController().signal;
-
 /**
  * The answer to one POSTed request of a 2025 session. It starts as a plain JSON response; the first message sent before the result turns it into an SSE stream whose
  * events are also appended to the session log, so a client that loses the connection resumes with
@@ -39,7 +36,6 @@ const NEVER = new AbortController().signal;
  * client falls behind; from then on the connection is fed from the log at the client's pace.
  */
 export class PostExchange implements ResponseStream {
-  readonly clientGone: AbortSignal = NEVER;
   private sse: SseWriter | undefined;
   private streamId: string | undefined;
   /** Set once events stop being written directly: the client fell behind, or the connection was closed for polling. */

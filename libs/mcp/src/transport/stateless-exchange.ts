@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { McpResponseMode } from '../mcp.options.js';
 import type { JsonRpcResponse, OutboundMessage } from '../protocol/json-rpc.js';
 import type { ResponseStream } from '../protocol/post-reply.js';
+import { RequestCancellation } from '../protocol/request-cancellation.js';
 import { responseStatus } from './http-rules.js';
 import { sendJson } from './node-http.js';
 import { SseWriter, type SseWriterOptions } from './sse.writer.js';
@@ -20,7 +21,7 @@ export interface StatelessExchangeOptions extends SseWriterOptions {
  * notifications have nowhere to go and are dropped.
  */
 export class StatelessExchange implements ResponseStream {
-  readonly clientGone: AbortSignal;
+  readonly clientGone = new RequestCancellation();
   private sse: SseWriter | undefined;
   private done = false;
 
@@ -28,10 +29,8 @@ export class StatelessExchange implements ResponseStream {
     private readonly response: ServerResponse,
     private readonly options: StatelessExchangeOptions,
   ) {
-    const gone = new AbortController();
-    this.clientGone = gone.signal;
     response.once('close', () => {
-      if (!this.done) gone.abort();
+      if (!this.done) this.clientGone.abort(new Error('The client closed the response stream.'));
     });
   }
 
