@@ -1,20 +1,13 @@
-import { McpModule, type McpPrincipal } from '@nest-mcp/mcp';
+import { McpModule } from '@nest-mcp/mcp';
 import { startApp, type RunningApp } from './support/app.js';
 import { Gate } from './support/gated-tools.js';
 import { MCP_ACCEPT, openSession, postMcp, SseReader } from './support/http.js';
 import { callModern, modernBody, modernHeaders, MODERN_VERSION, postModern, postRaw, readAnswer } from './support/modern-http.js';
 import { ModernTools } from './support/modern-tools.js';
+import { principalFromTestHeader } from './support/test-principal.js';
 
 const SECRET = 'modern-http-test-secret-0123456789abcdef';
 const SERVER_INFO = { 'io.modelcontextprotocol/serverInfo': { name: 'modern-http', version: '2.0.0' } };
-
-/** The caller named by the `x-test-user` header (anonymous without one). */
-const principalFrom = (request: { headers: Record<string, string | string[] | undefined> }): McpPrincipal => {
-  const user = request.headers['x-test-user'];
-  return typeof user === 'string'
-    ? { subject: user, scopes: [], claims: {}, anonymous: false }
-    : { subject: 'anonymous', scopes: [], claims: {}, anonymous: true };
-};
 
 /** 2026-07-28 over raw HTTP: every header rule and error code, caching hints, MRTR state, listen, cancellation. */
 describe('MCP 2026-07-28 over HTTP', () => {
@@ -32,7 +25,7 @@ describe('MCP 2026-07-28 over HTTP', () => {
           instructions: 'Test server.',
           requestStateSecret: SECRET,
           cache: { ttlMs: 5_000, scope: 'public' },
-          resolvePrincipal: principalFrom,
+          resolvePrincipal: principalFromTestHeader,
           sseKeepaliveMs: 0,
         }),
       ],

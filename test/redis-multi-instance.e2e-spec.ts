@@ -10,23 +10,10 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from './support/eventually.js';
 import { AppInstance, InstanceRouter, startOnRedis } from './support/app-instances.js';
 import { openSession, postMcp } from './support/http.js';
 import { RedisServer } from './support/redis-server.js';
-
-/** Polls `check` until it passes or `timeoutMs` elapsed (then its last error is thrown). */
-async function eventually(check: () => unknown, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() - start > timeoutMs) throw error;
-      await sleep(50);
-    }
-  }
-}
 
 const A = 0;
 const B = 1;

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
+  CallToolResultSchema,
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   LoggingMessageNotificationSchema,
@@ -52,6 +53,7 @@ describe('sample app with the official SDK client', () => {
       'echo',
       'retitle_note',
       'search_notes',
+      'slow_report',
       'update_note',
     ]);
     const add = tools.find((tool) => tool.name === 'add')!;
@@ -96,6 +98,27 @@ describe('sample app with the official SDK client', () => {
       { progress: 2, total: 3, message: 'Counted to 2' },
       { progress: 3, total: 3, message: 'Counted to 3' },
     ]);
+  });
+
+  it('runs slow_report as a task the client polls, and as a plain call for a client that asks for none', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.find((tool) => tool.name === 'slow_report')?.execution).toEqual({ taskSupport: 'optional' });
+    const messages = [];
+    for await (const message of client.experimental.tasks.callToolStream(
+      { name: 'slow_report', arguments: { topic: 'sales', seconds: 1 } },
+      CallToolResultSchema,
+      { task: { ttl: 60_000 } },
+    )) {
+      messages.push(message);
+    }
+    expect(messages[0]).toMatchObject({ type: 'taskCreated', task: { status: 'working' } });
+    expect(messages.at(-1)).toEqual({
+      type: 'result',
+      result: expect.objectContaining({ content: [{ type: 'text', text: 'Report on sales: ready after 1 s.' }] }),
+    });
+
+    const plain = await client.callTool({ name: 'slow_report', arguments: { topic: 'costs', seconds: 0 } });
+    expect(plain.content).toEqual([{ type: 'text', text: 'Report on costs: ready after 0 s.' }]);
   });
 
   it('answers ping', async () => {

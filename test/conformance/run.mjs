@@ -3,14 +3,16 @@
 // fixture server (both protocol eras on one endpoint):
 // - @modelcontextprotocol/conformance 0.1.16, every server scenario (2025-11-25, sessions);
 // - @modelcontextprotocol/conformance 0.2.0-alpha.12 (installed as conformance-next), the scenarios
-//   each revision requires: `--requirements 2026-07-28` (stateless) and `--requirements 2025-11-25`.
+//   each revision requires: `--requirements 2026-07-28` (stateless) and `--requirements 2025-11-25`,
+//   and each scenario of the tasks extension (`tasks-*`) on its own, every check required to pass.
 // The suites' CLI needs Node >= 22; the project runs on the machine's Node, so only the CLI runs on
 // a Node 22 binary from the npm package `node@22`.
-// With no arguments all three run twice: on the memory session host, then on the Redis host (a
+// With no arguments all of them run twice: on the memory session host, then on the Redis host (a
 // redis-server started here on a free port; REDIS_URL switches the fixture to it).
-// Usage: node test/conformance/run.mjs                       all three runs, on both hosts
+// Usage: node test/conformance/run.mjs                       every run, on both hosts
 //        node test/conformance/run.mjs --suite all|active|pending [more CLI arguments]   0.1.16 only
 //        node test/conformance/run.mjs --requirements 2026-07-28 [more CLI arguments]    alpha only
+//        node test/conformance/run.mjs --scenario tasks-lifecycle --spec-version 2026-07-28 --force
 //        (set REDIS_URL to run a single suite on the Redis host)
 import getPort from 'get-port';
 import { spawn } from 'node:child_process';
@@ -22,6 +24,21 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI_0_1 = 'node_modules/@modelcontextprotocol/conformance/dist/index.js';
 const CLI_NEXT = 'node_modules/@modelcontextprotocol/conformance-next/dist/index.js';
 
+// The tasks extension's scenarios: `--requirements 2026-07-28` runs them unscored (an extension is
+// not part of the revision), so each also runs on its own, forced, and must pass every check.
+const TASK_SCENARIOS = [
+  'tasks-lifecycle',
+  'tasks-capability-negotiation',
+  'tasks-wire-fields',
+  'tasks-request-state-removal',
+  'tasks-mrtr-input',
+  'tasks-request-headers',
+  'tasks-dispatch-and-envelope',
+  'tasks-status-notifications',
+  'tasks-required-task-error',
+  'tasks-mrtr-composition',
+];
+
 const args = process.argv.slice(2);
 const runs =
   args.length === 0
@@ -29,8 +46,13 @@ const runs =
         { cli: CLI_0_1, args: ['--suite', 'all'] },
         { cli: CLI_NEXT, args: ['--requirements', '2026-07-28'] },
         { cli: CLI_NEXT, args: ['--requirements', '2025-11-25'] },
+        ...TASK_SCENARIOS.map((scenario) => ({
+          cli: CLI_NEXT,
+          args: ['--scenario', scenario, '--spec-version', '2026-07-28', '--force'],
+          strict: true,
+        })),
       ]
-    : [{ cli: args.includes('--requirements') ? CLI_NEXT : CLI_0_1, args }];
+    : [{ cli: args.includes('--requirements') || args.some((arg) => arg.startsWith('tasks-')) ? CLI_NEXT : CLI_0_1, args }];
 
 async function waitUntilListening(url, fixture) {
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -45,7 +67,7 @@ async function waitUntilListening(url, fixture) {
   throw new Error(`the fixture did not start listening at ${url}`);
 }
 
-/** Runs one CLI invocation; resolves to its exit code and its "Total:" line. */
+/** Runs one CLI invocation; resolves to its exit code and its "Total:" (a suite) or "Passed:" (one scenario) line. */
 async function runSuite(url, { cli, args: suiteArgs }) {
   const run = spawn('npx', ['-y', '-p', 'node@22', 'node', cli, 'server', '--url', url, ...suiteArgs], {
     cwd: root,
@@ -57,7 +79,7 @@ async function runSuite(url, { cli, args: suiteArgs }) {
     process.stdout.write(chunk);
   });
   const code = await new Promise((resolve) => run.once('close', (exit) => resolve(exit ?? 1)));
-  return { code, total: /^Total: .*$/m.exec(output)?.[0] };
+  return { code, total: /^(Total|Passed): .*$/m.exec(output)?.[0] };
 }
 
 /** Starts the fixture (on the Redis host when `redisUrl` is set), runs every suite, and stops it. */
@@ -76,11 +98,13 @@ async function runAll(redisUrl) {
       const { code, total } = await runSuite(url, run);
       const label = `${run.cli === CLI_NEXT ? '0.2.0-alpha.12' : '0.1.16'} ${run.args.join(' ')}, ${host}`;
       if (!total) {
-        summary.push(`Conformance ${label}: the CLI printed no "Total:" line (exit ${code})`);
+        summary.push(`Conformance ${label}: the CLI printed no "Total:" or "Passed:" line (exit ${code})`);
         exitCode = 1;
       } else {
-        summary.push(`Conformance ${label}: ${total}${code === 0 ? '' : ` (exit ${code})`}`);
-        if (code !== 0) exitCode = 1;
+        // A forced scenario's failed checks must fail the run even where the CLI would not.
+        const failed = run.strict && !/\b0 failed\b/.test(total);
+        summary.push(`Conformance ${label}: ${total}${code === 0 ? '' : ` (exit ${code})`}${failed ? ' (failed checks)' : ''}`);
+        if (code !== 0 || failed) exitCode = 1;
       }
     }
   } finally {

@@ -13,7 +13,14 @@ export interface ModernCallOptions {
   signal?: AbortSignal;
 }
 
-const NAME_SOURCES: Record<string, string> = { 'tools/call': 'name', 'resources/read': 'uri', 'prompts/get': 'name' };
+const NAME_SOURCES: Record<string, string> = {
+  'tools/call': 'name',
+  'resources/read': 'uri',
+  'prompts/get': 'name',
+  'tasks/get': 'taskId',
+  'tasks/update': 'taskId',
+  'tasks/cancel': 'taskId',
+};
 
 /** A 2026-07-28 request body: `params` plus the `_meta` envelope every request carries. */
 export function modernBody(method: string, params: Record<string, unknown> = {}, options: ModernCallOptions = {}) {

@@ -7,6 +7,7 @@ import {
   type SessionEvent,
   type SessionHost,
   type SessionMetadata,
+  type StoredTask,
   type StreamInfo,
   type StreamOwner,
 } from '@nest-mcp/mcp';
@@ -105,6 +106,21 @@ export class SwitchableSessionHost implements SessionHost {
   }
   claimOnce(key: string, ttlMs: number) {
     return this.guard(() => this.store.claimOnce(key, ttlMs));
+  }
+  createTask(task: StoredTask, maxPerOwner: number) {
+    return this.guard(() => this.store.createTask(task, maxPerOwner));
+  }
+  getTask(taskId: string) {
+    return this.guard(() => this.store.getTask(taskId));
+  }
+  updateTask(taskId: string, update: (current: StoredTask) => StoredTask) {
+    return this.guard(() => this.store.updateTask(taskId, update));
+  }
+  listTasks(owner: string, page: { after?: string; limit: number }) {
+    return this.guard(() => this.store.listTasks(owner, page));
+  }
+  orphanedTasks() {
+    return this.guard(() => this.store.orphanedTasks());
   }
   close() {
     return this.store.close();

@@ -58,6 +58,21 @@ export class RedisKeys {
     return `${this.prefix}owned:${nodeId}`;
   }
 
+  /** JSON of one task (its id as hash tag, like a session's keys). */
+  task(taskId: string): string {
+    return `${this.prefix}task:{${taskId}}`;
+  }
+
+  /** Sorted set indexing one owner's tasks (`<createdAt>:<id>`, scored by expiry). */
+  tasksOf(owner: string): string {
+    return `${this.prefix}tasks-of:${owner}`;
+  }
+
+  /** Hash of the tasks running now: task id → the node running it. */
+  get runningTasks(): string {
+    return `${this.prefix}running-tasks`;
+  }
+
   /** Channel of one node's inbox. */
   inbox(nodeId: string): string {
     return `${this.prefix}node:${nodeId}`;

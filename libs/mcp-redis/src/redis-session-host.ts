@@ -3,12 +3,17 @@ import {
   SessionExistsError,
   SessionHostUnavailableError,
   SessionValueLimitError,
+  TaskLimitError,
+  byCreation,
+  parseTaskCursor,
+  taskCursor,
   type HostConnection,
   type NodeMessage,
   type NodeMessageHandler,
   type SessionEvent,
   type SessionHost,
   type SessionMetadata,
+  type StoredTask,
   type StreamInfo,
   type StreamOwner,
 } from '@nest-mcp/mcp';
@@ -30,6 +35,8 @@ import {
   DELETE_SESSION,
   FORGET_NODE,
   HAS_LEASE,
+  INDEX_TASK,
+  INDEXED_TASKS,
   LAPSED_NODES,
   LISTENING_SESSIONS,
   LOG_MESSAGE,
@@ -40,6 +47,7 @@ import {
   RENEW_LEASE,
   STREAM_INFO,
   TOUCH_SESSION,
+  UPDATE_TASK,
 } from './session.scripts.js';
 
 /** ioredis connection states after a connection was lost (the first connection goes through others). */
@@ -396,6 +404,87 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
     const stored = await this.command(() => this.client.set(this.keys.claim(key), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
     return stored === 'OK';
+  }
+
+  /**
+   * The task's JSON expires with it; its owner's index (one sorted set per owner) bounds how many
+   * tasks an owner has, and the running-tasks hash tells the sweep which node runs what.
+   */
+  async createTask(task: StoredTask, maxPerOwner: number): Promise<void> {
+    const now = Date.now();
+    const indexed = await this.command(() =>
+      INDEX_TASK.run(this.client, [this.keys.tasksOf(task.owner)], [now, taskCursor(task), task.expiresAt, maxPerOwner]),
+    );
+    if (indexed === 0) throw new TaskLimitError(`This client already has ${maxPerOwner} tasks; wait for some to expire.`);
+    if (task.runner !== undefined) await this.command(() => this.client.hset(this.keys.runningTasks, task.id, task.runner!));
+    const stored = await this.command(() =>
+      this.client.set(this.keys.task(task.id), JSON.stringify(task), 'PX', Math.max(1, task.expiresAt - now), 'NX'),
+    );
+    if (stored !== 'OK') throw new Error(`A task with id ${task.id} already exists.`);
+  }
+
+  async getTask(taskId: string): Promise<StoredTask | undefined> {
+    const json = await this.command(() => this.client.get(this.keys.task(taskId)));
+    return json === null ? undefined : (JSON.parse(json) as StoredTask);
+  }
+
+  async updateTask(taskId: string, update: (current: StoredTask) => StoredTask): Promise<StoredTask | undefined> {
+    let current = await this.command(() => this.client.get(this.keys.task(taskId)));
+    for (let attempt = 0; attempt < MAX_MUTATE_ATTEMPTS && current !== null; attempt++) {
+      const expected: string = current;
+      const before = JSON.parse(expected) as StoredTask;
+      const next: StoredTask = { ...update(before), id: before.id, owner: before.owner, createdAt: before.createdAt };
+      const json = JSON.stringify(next);
+      const stored = await this.command(() =>
+        UPDATE_TASK.run(this.client, [this.keys.task(taskId)], [expected, json, next.expiresAt - Date.now()]),
+      );
+      if (stored === 1) {
+        if (next.runner !== before.runner) {
+          await this.command(() =>
+            next.runner === undefined
+              ? this.client.hdel(this.keys.runningTasks, taskId)
+              : this.client.hset(this.keys.runningTasks, taskId, next.runner),
+          );
+        }
+        return next;
+      }
+      current = stored as string | null;
+    }
+    if (current === null) return undefined;
+    throw new SessionHostUnavailableError(`Task ${taskId} changed ${MAX_MUTATE_ATTEMPTS} times during one update; try again.`);
+  }
+
+  async listTasks(owner: string, { after, limit }: { after?: string; limit: number }): Promise<{ tasks: StoredTask[]; next?: string }> {
+    const members = (await this.command(() => INDEXED_TASKS.run(this.client, [this.keys.tasksOf(owner)], [Date.now()]))) as string[];
+    const start = after === undefined ? undefined : parseTaskCursor(after);
+    const ordered = members
+      .map(parseTaskCursor)
+      .filter((place): place is Pick<StoredTask, 'createdAt' | 'id'> => place !== undefined && (!start || byCreation(place, start) > 0))
+      .sort(byCreation);
+    // Index entries whose task is gone (never stored, or expired a moment ago) are skipped.
+    const tasks: StoredTask[] = [];
+    let read = 0;
+    while (tasks.length < limit && read < ordered.length) {
+      const chunk = ordered.slice(read, read + limit - tasks.length);
+      read += chunk.length;
+      for (const task of await Promise.all(chunk.map((place) => this.getTask(place.id)))) if (task?.owner === owner) tasks.push(task);
+    }
+    return read < ordered.length && tasks.length > 0 ? { tasks, next: taskCursor(tasks.at(-1)!) } : { tasks };
+  }
+
+  async orphanedTasks(): Promise<StoredTask[]> {
+    const running = await this.command(() => this.client.hgetall(this.keys.runningTasks));
+    const runners = new Map<string, boolean>();
+    const orphans: StoredTask[] = [];
+    for (const [taskId, nodeId] of Object.entries(running)) {
+      if (!runners.has(nodeId)) runners.set(nodeId, await this.hasLease(nodeId));
+      if (runners.get(nodeId)) continue;
+      const task = await this.getTask(taskId);
+      if (task?.runner === nodeId) orphans.push(task);
+      // Gone, finished or moved on: the entry is stale.
+      else await this.command(() => this.client.hdel(this.keys.runningTasks, taskId));
+    }
+    return orphans;
   }
 
   /** Ends the live streams of this node and closes the connections the host created (not a client it was given). */

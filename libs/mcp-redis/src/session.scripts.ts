@@ -263,3 +263,36 @@ local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'm', ARGV[1]
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return id
 `);
+
+/**
+ * KEYS: an owner's task index (sorted set of `<createdAt>:<id>` scored by when each task expires).
+ * ARGV: now, member, expires at, most tasks per owner. Drops expired entries, then adds the task:
+ * 1, or 0 when the owner already has the most tasks.
+ */
+export const INDEX_TASK = new LuaScript(`
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+local ttl = tonumber(ARGV[3]) - now
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`);
+
+/** KEYS: an owner's task index. ARGV: now. Drops expired entries and returns the others. */
+export const INDEXED_TASKS = new LuaScript(`
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]))
+return redis.call('ZRANGE', KEYS[1], 0, -1)
+`);
+
+/**
+ * KEYS: task. ARGV: expected JSON, new JSON, TTL. Compare-and-set: 1 when stored, the current JSON
+ * when it changed meanwhile, nil when the task is gone.
+ */
+export const UPDATE_TASK = new LuaScript(`
+local current = redis.call('GET', KEYS[1])
+if not current then return false end
+if current ~= ARGV[1] then return current end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', math.max(1, tonumber(ARGV[3])))
+return 1
+`);

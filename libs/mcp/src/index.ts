@@ -109,17 +109,23 @@ export {
   type SessionStore,
   type SessionValues,
   type SingleUseClaims,
+  type StoredTask,
   type StreamInfo,
   type StreamLogStore,
   type StreamOwner,
+  type TaskStore,
 } from './session/session-host.interface.js';
 export { MemorySessionHost, type MemorySessionHostOptions } from './session/memory-session-host.js';
+export { byCreation, parseTaskCursor, taskCursor } from './session/task-pages.js';
+export type { McpTasksOptions } from './tasks/mcp-tasks.options.js';
+export { TASKS_EXTENSION, type McpTaskSupport } from './tasks/task.types.js';
 export {
   ReplayUnavailableError,
   SessionExistsError,
   SessionHostUnavailableError,
   SessionLimitError,
   SessionValueLimitError,
+  TaskLimitError,
 } from './session/session.errors.js';
 export {
   McpSessionEvents,

@@ -14,6 +14,8 @@ import { PromptsMethods } from './dispatch/prompts.methods.js';
 import { ResourcesMethods } from './dispatch/resources.methods.js';
 import { ServerCapabilitiesService } from './dispatch/server-capabilities.service.js';
 import { SubscriptionsMethods } from './dispatch/subscriptions.methods.js';
+import { TasksMethods } from './dispatch/tasks.methods.js';
+import { TaskRunner } from './tasks/task-runner.service.js';
 import { ToolsMethods } from './dispatch/tools.methods.js';
 import { MCP_OPTIONS } from './mcp.constants.js';
 import { McpConfigurableModule, MCP_MODULE_OPTIONS } from './mcp.module-definition.js';
@@ -74,6 +76,8 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     LoggingMethods,
     DiscoverMethods,
     SubscriptionsMethods,
+    TasksMethods,
+    TaskRunner,
     ServerCapabilitiesService,
     McpDispatcher,
     InFlightRequests,

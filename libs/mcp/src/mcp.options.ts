@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { principalFromUser, type McpPrincipal } from './auth/mcp-principal.js';
 import { checkCacheHint, type McpCacheHint } from './dispatch/cache-hints.js';
 import { resolveMcpAuthOptions, type McpAuthOptions, type ResolvedMcpAuthOptions } from './auth/mcp-auth.options.js';
+import { resolveMcpTasksOptions, type McpTasksOptions, type ResolvedMcpTasksOptions } from './tasks/mcp-tasks.options.js';
 import type { Implementation, LoggingLevel, ServerCapabilities } from './protocol/mcp.types.js';
 import {
   isModernProtocolVersion,
@@ -93,9 +94,12 @@ export interface McpModuleOptions extends Implementation {
   /**
    * On shutdown, how long running requests may go on (their output stays resumable on any
    * instance) before they are answered with a retryable error. New requests get 503 meanwhile.
-   * Default 10 s.
+   * Default 10 s. Tasks running here get the same grace, then fail with a status message saying
+   * the instance stopped.
    */
   shutdownGraceMs?: number;
+  /** Limits and timing of tasks (tools with `task: 'optional' | 'required'`, docs/tasks.md). */
+  tasks?: McpTasksOptions;
   /**
    * How long after its GET stream was last open a session still gets `notifyAll`,
    * `notifyResourceUpdated` and `list_changed` notifications logged, so a client that reconnects
@@ -175,10 +179,11 @@ type DefaultedKeys =
   | 'notificationWindowMs';
 
 /** Options with every default applied; what the module's services read. */
-export type ResolvedMcpOptions = Omit<McpModuleOptions, DefaultedKeys | 'auth' | 'cache'> &
+export type ResolvedMcpOptions = Omit<McpModuleOptions, DefaultedKeys | 'auth' | 'cache' | 'tasks'> &
   Required<Pick<McpModuleOptions, Exclude<DefaultedKeys, 'cache'>>> & {
     auth?: ResolvedMcpAuthOptions;
     cache: Required<McpCacheHint>;
+    tasks: ResolvedMcpTasksOptions;
   };
 
 /** Origins allowed when `allowedOrigins` is not set: loopback hosts on any port. */
@@ -214,6 +219,7 @@ export function resolveMcpOptions(options: McpModuleOptions): ResolvedMcpOptions
     notificationWindowMs: options.notificationWindowMs ?? 60_000,
     resolvePrincipal: options.resolvePrincipal ?? ((request) => principalFromUser(request.user)),
     auth: options.auth && resolveMcpAuthOptions(options.auth, { resourceName: options.title ?? options.name }),
+    tasks: resolveMcpTasksOptions(options.tasks),
   };
 }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { McpModule } from '@nest-mcp/mcp';
 import { McpRedisModule, RedisSessionHost } from '@nest-mcp/mcp-redis';
 import { ConformanceContent } from './conformance.content.js';
+import { ConformanceTaskTools } from './conformance-tasks.tools.js';
 import { ConformanceInputTools } from './conformance-input.tools.js';
 import { ConformanceTools } from './conformance.tools.js';
 
@@ -22,6 +23,6 @@ const redisUrl = process.env.REDIS_URL;
       }),
     }),
   ],
-  providers: [ConformanceTools, ConformanceInputTools, ConformanceContent],
+  providers: [ConformanceTools, ConformanceInputTools, ConformanceTaskTools, ConformanceContent],
 })
 export class ConformanceModule {}

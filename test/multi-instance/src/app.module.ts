@@ -26,6 +26,13 @@ const numberFromEnv = (option: string, variable: string) =>
         ...numberFromEnv('orphanSweepIntervalMs', 'MCP_ORPHAN_SWEEP_MS'),
         ...numberFromEnv('shutdownGraceMs', 'MCP_SHUTDOWN_GRACE_MS'),
         failFastOnStartup: process.env.MCP_FAIL_FAST === '1',
+        // The caller a test names in `x-test-user` (anonymous without it): tasks are per principal.
+        resolvePrincipal: (request) => {
+          const user = request.headers['x-test-user'];
+          return typeof user === 'string'
+            ? { subject: user, scopes: [], claims: {}, anonymous: false }
+            : { subject: 'anonymous', scopes: [], claims: {}, anonymous: true };
+        },
         capabilities: { tools: { listChanged: true } },
       }),
     }),

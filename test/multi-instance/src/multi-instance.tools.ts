@@ -72,6 +72,22 @@ export class MultiInstanceTools {
   }
 
   @McpTool({
+    name: 'job',
+    description: 'A task: works for ms milliseconds (or until cancelled), then names the instance that ran it.',
+    input: z.object({ marker: z.string(), ms: z.number().int().min(0) }),
+    task: 'optional',
+  })
+  async job({ marker, ms }: { marker: string; ms: number }, ctx: McpContext): Promise<string> {
+    this.state.started.push(marker);
+    try {
+      await sleep(ms, undefined, { signal: ctx.signal });
+      return `${marker} done on ${this.state.port}`;
+    } finally {
+      if (ctx.signal.aborted) this.state.aborted.push(marker);
+    }
+  }
+
+  @McpTool({
     name: 'slow_count',
     description: 'Reports progress 1..steps, one step every intervalMs, then names the instance that ran it.',
     input: z.object({ steps: z.number().int().min(1), intervalMs: z.number().int().min(0) }),

@@ -52,4 +52,22 @@ export class SampleTools {
     }
     return `Counted to ${to}.`;
   }
+
+  @McpTool({
+    name: 'slow_report',
+    title: 'Slow report',
+    description: 'Builds a report over some seconds. Clients that support tasks get a task handle at once and poll it.',
+    input: z.object({
+      topic: z.string().min(1).describe('What the report is about'),
+      seconds: z.number().int().min(0).max(600).default(5).describe('How long building it takes'),
+    }),
+    task: 'optional',
+  })
+  async slowReport({ topic, seconds }: { topic: string; seconds: number }, ctx: McpContext): Promise<string> {
+    for (let second = 1; second <= seconds; second++) {
+      await sleep(1_000, undefined, { signal: ctx.signal });
+      await ctx.progress(second, seconds, `Built ${second} of ${seconds} s`);
+    }
+    return `Report on ${topic}: ready after ${seconds} s.`;
+  }
 }

@@ -16,7 +16,7 @@ interface ListableItem<D> {
 /**
  * One page of a list method (`tools/list`, `resources/list`, ...): the items this caller may see,
  * in the registry's stable order, paginated with opaque cursors, under the result key the method
- * uses; for 2026-07-28 requests with the list's caching hints.
+ * uses (each item as `describe` shows it); for 2026-07-28 requests with the list's caching hints.
  */
 @Injectable()
 export class ItemListing {
@@ -27,16 +27,17 @@ export class ItemListing {
     this.showUnauthorized = options.auth?.hideUnauthorizedTools === false;
   }
 
-  list<K extends string, D>(
+  list<K extends string, D, I extends ListableItem<D> = ListableItem<D>>(
     key: K,
-    items: ReadonlyArray<ListableItem<D>>,
+    items: ReadonlyArray<I>,
     ctx: McpContext,
     cursor: unknown,
+    describe: (item: I) => D = (item) => item.descriptor,
   ): Record<K, D[]> & { nextCursor?: string } & Partial<CacheHints> {
     const listed = items.filter((item) => isListed(item, ctx, this.showUnauthorized));
     const { page, nextCursor } = paginate(listed, key, cursor, this.options.pageSize);
     return {
-      [key]: page.map((item) => item.descriptor),
+      [key]: page.map(describe),
       ...(nextCursor && { nextCursor }),
       ...(ctx.protocolEra === 'modern' && listHints(items, this.options.cache)),
     } as Record<K, D[]> & { nextCursor?: string };

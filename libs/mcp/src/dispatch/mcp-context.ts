@@ -155,9 +155,10 @@ export class McpContext {
   /** `_meta` of the request, as the client sent it. */
   readonly meta: Record<string, unknown>;
   private readonly scope: McpRequestScope;
-  private readonly cancellation: RequestCancellation;
-  private readonly channel: RequestChannel;
-  private readonly input: ClientInput;
+  private cancellation: RequestCancellation;
+  private channel: RequestChannel;
+  private input: ClientInput;
+  private becomeTask: (() => Promise<void>) | undefined;
   private readonly minimumLogLevel: number;
   private lastProgress = -Infinity;
 
@@ -178,6 +179,47 @@ export class McpContext {
   /** Aborted when the client cancels the request, its session ends, or the server shuts down. */
   get signal(): AbortSignal {
     return this.cancellation.signal;
+  }
+
+  /**
+   * The same request's context for work that outlives it (a task): same caller, client and
+   * `_meta`, with its own cancellation, channel and way of asking the client.
+   * @internal
+   */
+  detached(parts: Pick<McpContextInit, 'cancellation' | 'channel' | 'input'>): McpContext {
+    return new McpContext({ scope: this.scope, requestId: this.requestId, auth: this.auth, meta: this.meta, ...parts });
+  }
+
+  /**
+   * This context from now on belongs to a task (`continueAsTask`): its signal, notifications and
+   * questions to the client are the task's.
+   * @internal
+   */
+  adopt(parts: Pick<McpContextInit, 'cancellation' | 'channel' | 'input'>): void {
+    this.cancellation = parts.cancellation;
+    this.channel = parts.channel;
+    this.input = parts.input;
+  }
+
+  /**
+   * Answers the call now with a task and goes on in the background as that task (tools with
+   * `taskStart: 'handler'`, 2026-07-28 clients that accept tasks): whatever the method asked the
+   * client before was answered synchronously, in rounds of the call itself; what it asks after
+   * goes through the task. Does nothing where the call cannot become a task (or already is one).
+   */
+  continueAsTask(): Promise<void> {
+    const becomeTask = this.becomeTask;
+    this.becomeTask = undefined;
+    return becomeTask?.() ?? Promise.resolve();
+  }
+
+  /**
+   * What {@link continueAsTask} does for this call: set by `tools/call` where the call may become
+   * a task.
+   * @internal
+   */
+  offerTask(becomeTask: () => Promise<void>): void {
+    this.becomeTask = becomeTask;
   }
 
   /** Name and version the client announced (at `initialize`, or in this request's `_meta`). */

@@ -13,6 +13,7 @@ import { PromptsMethods } from './prompts.methods.js';
 import { ResourcesMethods } from './resources.methods.js';
 import { ServerCapabilitiesService } from './server-capabilities.service.js';
 import { SubscriptionsMethods } from './subscriptions.methods.js';
+import { TasksMethods } from './tasks.methods.js';
 import { ToolsMethods } from './tools.methods.js';
 
 /**
@@ -36,6 +37,7 @@ export class McpDispatcher {
     logging: LoggingMethods,
     discover: DiscoverMethods,
     subscriptions: SubscriptionsMethods,
+    tasks: TasksMethods,
   ) {
     const groups: McpMethodGroup[] = [
       { legacyMethods: { ping: () => ({}) } },
@@ -46,6 +48,7 @@ export class McpDispatcher {
       logging,
       discover,
       subscriptions,
+      tasks,
     ];
     const table = (era: 'legacyMethods' | 'modernMethods') =>
       new Map(groups.flatMap((group) => [...Object.entries(group.methods ?? {}), ...Object.entries(group[era] ?? {})]));
@@ -85,7 +88,7 @@ export class McpDispatcher {
   initializeResult(protocolVersion: string): InitializeResult {
     return {
       protocolVersion,
-      capabilities: this.capabilities.current(),
+      capabilities: this.capabilities.current('legacy'),
       serverInfo: this.serverInfo,
       ...(this.options.instructions && { instructions: this.options.instructions }),
     };

@@ -3,6 +3,8 @@ import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import type { ServerCapabilities } from '../protocol/mcp.types.js';
 import { McpRegistry } from '../registry/mcp-registry.service.js';
+import { TASKS_EXTENSION } from '../tasks/task.types.js';
+import type { McpProtocolEra } from './mcp-context.js';
 
 /** The capability each 2026-07-28 method needs advertised; a method whose capability is absent is answered -32601. */
 const METHOD_CAPABILITIES: Readonly<Record<string, keyof ServerCapabilities>> = {
@@ -24,14 +26,15 @@ export class ServerCapabilitiesService {
     @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
   ) {}
 
-  private computed: { basis: readonly unknown[]; capabilities: ServerCapabilities } | undefined;
+  private computed: { basis: readonly unknown[]; capabilities: Record<McpProtocolEra, ServerCapabilities> } | undefined;
 
   /**
-   * What the app registered, plus anything forced with the `capabilities` option. Computed again
-   * only when the registry changed (its lists are new arrays then), since every 2026-07-28 request
-   * checks the capability of its method.
+   * What the app registered, plus anything forced with the `capabilities` option, as `era` states
+   * it: tasks are a 2025-11-25 capability and a 2026-07-28 extension. Computed again only when the
+   * registry changed (its lists are new arrays then), since every 2026-07-28 request checks the
+   * capability of its method.
    */
-  current(): ServerCapabilities {
+  current(era: McpProtocolEra = 'modern'): ServerCapabilities {
     const registry = this.registry;
     const basis = [
       registry.listTools(),
@@ -40,13 +43,11 @@ export class ServerCapabilitiesService {
       registry.listPrompts(),
       registry.hasCompletions,
     ];
-    if (this.computed?.basis.every((part, index) => part === basis[index])) return this.computed.capabilities;
-    const capabilities = this.compute();
-    this.computed = { basis, capabilities };
-    return capabilities;
+    if (!this.computed?.basis.every((part, index) => part === basis[index])) this.computed = { basis, capabilities: this.compute() };
+    return this.computed.capabilities[era];
   }
 
-  private compute(): ServerCapabilities {
+  private compute(): Record<McpProtocolEra, ServerCapabilities> {
     const registry = this.registry;
     const hasResources = registry.listResources().length > 0 || registry.listResourceTemplates().length > 0;
     const capabilities: ServerCapabilities = {
@@ -61,7 +62,11 @@ export class ServerCapabilitiesService {
       const name = key as keyof ServerCapabilities;
       capabilities[name] = { ...(capabilities[name] as object), ...(value as object) };
     }
-    return capabilities;
+    if (!registry.listTools().some((tool) => tool.task !== 'forbidden')) return { legacy: capabilities, modern: capabilities };
+    return {
+      legacy: { ...capabilities, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
+      modern: { ...capabilities, extensions: { ...capabilities.extensions, [TASKS_EXTENSION]: {} } },
+    };
   }
 
   /** The capability `method` needs that is not advertised now, if any. */

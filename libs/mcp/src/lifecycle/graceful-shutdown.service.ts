@@ -5,6 +5,7 @@ import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import { StreamableHttpTransport } from '../transport/streamable-http.transport.js';
 import { NodeLease } from './node-lease.service.js';
+import { TaskRunner } from '../tasks/task-runner.service.js';
 
 /**
  * Stops an instance without losing a response (`app.close()`, or SIGTERM with
@@ -24,10 +25,20 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
     private readonly inFlight: InFlightRequests,
     private readonly clientRequests: ClientRequests,
     private readonly lease: NodeLease,
+    private readonly tasks: TaskRunner,
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (!(await this.inFlight.drained(this.options.shutdownGraceMs))) {
+    const [drained, failedTasks] = await Promise.all([
+      this.inFlight.drained(this.options.shutdownGraceMs),
+      this.tasks.drain(this.options.shutdownGraceMs),
+    ]);
+    if (failedTasks > 0) {
+      this.logger.warn(
+        `${failedTasks} task(s) still running after ${this.options.shutdownGraceMs} ms: failed them, saying this instance stopped.`,
+      );
+    }
+    if (!drained) {
       this.logger.warn(
         `${this.inFlight.size} request(s) still running after ${this.options.shutdownGraceMs} ms: answering them with a retryable error.`,
       );

@@ -23,7 +23,7 @@ type Answer = { question: string; result: Record<string, unknown> };
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Whether `result` has the shape of an answer to `method` (schema `ElicitResult`, `CreateMessageResult`, `ListRootsResult`). */
-function isAnswerTo(method: ClientInputRequest['method'], result: unknown): result is Record<string, unknown> {
+export function isAnswerTo(method: ClientInputRequest['method'], result: unknown): result is Record<string, unknown> {
   if (!isObject(result)) return false;
   switch (method) {
     case 'elicitation/create':

@@ -39,6 +39,10 @@ export interface ServerCapabilities {
   logging?: Record<string, never>;
   completions?: Record<string, never>;
   experimental?: Record<string, unknown>;
+  /** 2025-11-25 experimental tasks (`basic/utilities/tasks`). */
+  tasks?: { list?: object; cancel?: object; requests?: { tools?: { call?: object } } };
+  /** 2026-07-28 extensions the server supports, by id (e.g. `io.modelcontextprotocol/tasks`). */
+  extensions?: Record<string, object>;
 }
 
 export interface Annotations {
@@ -115,6 +119,8 @@ export interface Tool {
   outputSchema?: JsonSchemaObject;
   annotations?: ToolAnnotations;
   icons?: Icon[];
+  /** 2025-11-25 only: whether the tool runs as a task (`basic/utilities/tasks`). */
+  execution?: { taskSupport?: 'forbidden' | 'optional' | 'required' };
   _meta?: Record<string, unknown>;
 }
 

@@ -9,6 +9,7 @@ import { SessionHost } from '../session/session-host.interface.js';
 import { errorResponse, resultResponse, type JsonRpcRequest, type JsonRpcResponse } from './json-rpc.js';
 import { INPUT_METHODS, InputRound } from './input-round.js';
 import { McpError } from './mcp.error.js';
+import { CREATED_TASK } from '../tasks/task-result.js';
 import type { PostReply } from './post-reply.js';
 import { META_SERVER_INFO } from './protocol-era.js';
 import { isModernProtocolVersion } from './protocol-version.js';
@@ -119,7 +120,8 @@ export class StatelessProtocol implements OnModuleInit {
     }
     if (outcome.kind === 'error') return errorResponse(request.id, outcome.error);
     const { result } = outcome;
-    return resultResponse(request.id, { ...result, resultType: 'complete', _meta: { ...(result._meta as object), ...serverInfo } });
+    const resultType = CREATED_TASK in result ? 'task' : 'complete';
+    return resultResponse(request.id, { ...result, resultType, _meta: { ...(result._meta as object), ...serverInfo } });
   }
 
   /** The client input of this round: answers carried in a verified `requestState` and the client's `inputResponses`. */

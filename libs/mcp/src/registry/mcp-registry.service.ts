@@ -10,6 +10,7 @@ import type { McpToolOptions } from './mcp-tool.decorator.js';
 import { headerParamsOf, type HeaderParam } from './header-params.js';
 import { compileSchema, isStandardSchema, type CompiledSchema } from './schema.compiler.js';
 import { UriTemplate } from './uri-template.js';
+import type { McpTaskSupport } from '../tasks/task.types.js';
 
 type Handler<A> = (first: A, ctx: McpContext) => unknown;
 
@@ -46,7 +47,12 @@ interface RegisteredItem {
 
 /** A tool as the dispatcher uses it: wire descriptor and validators prepared once. */
 export interface RegisteredTool extends RegisteredItem {
+  /** The 2026-07-28 descriptor. */
   descriptor: Tool;
+  /** The 2025 descriptor: with `execution.taskSupport` for a tool that may run as a task. */
+  legacyDescriptor: Tool;
+  task: McpTaskSupport;
+  taskStart: 'call' | 'handler';
   input?: CompiledSchema;
   output?: CompiledSchema;
   /** Arguments 2026-07-28 clients mirror into `Mcp-Param-*` headers (`x-mcp-header`). */
@@ -140,7 +146,10 @@ export class McpRegistry {
 
   /** Adds a tool; fails when the name is invalid or taken, or a schema cannot be compiled. */
   addTool(definition: McpToolDefinition, owner = `tool "${definition.name}"`): void {
-    const { handler, input, output, ...options } = definition;
+    const { handler, input, output, task = 'forbidden', taskStart = 'call', ...options } = definition;
+    if (!['forbidden', 'optional', 'required'].includes(task) || !['call', 'handler'].includes(taskStart)) {
+      throw new McpRegistrationError(`${owner}: "task" must be forbidden, optional or required, and "taskStart" call or handler.`);
+    }
     const { wire, item } = itemParts(options, owner);
     this.checkName(wire.name, 'tool', owner, this.tools);
     checkHandler(handler, owner);
@@ -160,14 +169,19 @@ export class McpRegistry {
     } catch (error) {
       throw new McpRegistrationError(`${owner}: ${(error as Error).message}`);
     }
+    const descriptor: Tool = {
+      ...wire,
+      inputSchema: compiledInput?.jsonSchema ?? { ...EMPTY_OBJECT_SCHEMA },
+      ...(compiledOutput && { outputSchema: compiledOutput.jsonSchema }),
+    };
     this.tools.set(wire.name, {
       ...item,
       headerParams,
-      descriptor: {
-        ...wire,
-        inputSchema: compiledInput?.jsonSchema ?? { ...EMPTY_OBJECT_SCHEMA },
-        ...(compiledOutput && { outputSchema: compiledOutput.jsonSchema }),
-      },
+      descriptor,
+      // 2026-07-28 tools have no `execution`: the tasks extension decides per request (SEP-2663).
+      legacyDescriptor: task === 'forbidden' ? descriptor : { ...descriptor, execution: { taskSupport: task } },
+      task,
+      taskStart,
       input: compiledInput,
       output: compiledOutput,
       handler,

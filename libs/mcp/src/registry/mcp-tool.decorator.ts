@@ -3,6 +3,7 @@ import { MCP_TOOL_METADATA } from '../mcp.constants.js';
 import type { ToolAnnotations } from '../protocol/mcp.types.js';
 import type { McpItemOptions } from './mcp-item.options.js';
 import type { McpSchema } from './schema.compiler.js';
+import type { McpTaskSupport } from '../tasks/task.types.js';
 
 export interface McpToolOptions extends McpItemOptions {
   /** Unique tool name: 1–128 characters of `A-Z a-z 0-9 _ - .` (MCP 2025-11-25, SEP-986). */
@@ -20,6 +21,19 @@ export interface McpToolOptions extends McpItemOptions {
    */
   output?: McpSchema;
   annotations?: ToolAnnotations;
+  /**
+   * Whether a call may run as a task, answered at once with a handle the client polls, waits on
+   * and cancels from any instance (docs/tasks.md). `optional`: when the client asks for a task
+   * (2025-11-25 `params.task`) or accepts tasks (2026-07-28 extension `io.modelcontextprotocol/tasks`);
+   * `required`: only as a task, other clients are refused. Default `forbidden`.
+   */
+  task?: McpTaskSupport;
+  /**
+   * In 2026-07-28, when the call becomes a task: at once (`call`, the default), or when the method
+   * calls `ctx.continueAsTask()` — so that it may first ask the client for input synchronously
+   * (multi round-trip requests), then go on in the background.
+   */
+  taskStart?: 'call' | 'handler';
 }
 
 /**

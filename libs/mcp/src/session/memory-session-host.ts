@@ -6,10 +6,12 @@ import type {
   SessionEvent,
   SessionHost,
   SessionMetadata,
+  StoredTask,
   StreamInfo,
   StreamOwner,
 } from './session-host.interface.js';
-import { ReplayUnavailableError, SessionExistsError, SessionLimitError, SessionValueLimitError } from './session.errors.js';
+import { ReplayUnavailableError, SessionExistsError, SessionLimitError, SessionValueLimitError, TaskLimitError } from './session.errors.js';
+import { byCreation, parseTaskCursor, taskCursor } from './task-pages.js';
 
 export interface MemorySessionHostOptions {
   /** Most sessions held at once; creating one more fails with `SessionLimitError`. Default 10,000. */
@@ -26,6 +28,8 @@ export interface MemorySessionHostOptions {
   sweepIntervalMs?: number;
   /** Most single-use claims held at once (expired ones are dropped first). Default 100,000. */
   maxClaims?: number;
+  /** Most tasks held at once, whoever owns them (expired ones are dropped first). Default 10,000. */
+  maxTasks?: number;
 }
 
 interface StreamLog {
@@ -61,6 +65,7 @@ export class MemorySessionHost implements SessionHost {
   private readonly leases = new Map<string, number>();
   /** Unfinished owned streams by owner node: `<session> <stream>` → where it is. */
   private readonly owned = new Map<string, Map<string, { sessionId: string; streamId: string }>>();
+  private readonly tasks = new Map<string, StoredTask>();
   private readonly limits: Required<MemorySessionHostOptions>;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -75,6 +80,7 @@ export class MemorySessionHost implements SessionHost {
       maxValuesPerSession: options.maxValuesPerSession ?? 256,
       sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
       maxClaims: options.maxClaims ?? 100_000,
+      maxTasks: options.maxTasks ?? 10_000,
     };
   }
 
@@ -278,7 +284,50 @@ export class MemorySessionHost implements SessionHost {
     return true;
   }
 
+  async createTask(task: StoredTask, maxPerOwner: number): Promise<void> {
+    this.dropExpiredTasks();
+    if (this.tasks.has(task.id)) throw new Error(`A task with id ${task.id} already exists.`);
+    let owned = 0;
+    for (const existing of this.tasks.values()) if (existing.owner === task.owner) owned++;
+    if (owned >= maxPerOwner) throw new TaskLimitError(`This client already has ${maxPerOwner} tasks; wait for some to expire.`);
+    if (this.tasks.size >= this.limits.maxTasks)
+      throw new TaskLimitError(`The session host holds ${this.limits.maxTasks} tasks; try again later.`);
+    this.tasks.set(task.id, frozenCopy(task));
+  }
+
+  async getTask(taskId: string): Promise<StoredTask | undefined> {
+    return this.liveTask(taskId);
+  }
+
+  async updateTask(taskId: string, update: (current: StoredTask) => StoredTask): Promise<StoredTask | undefined> {
+    // Read and written in one turn of the event loop: concurrent updates apply one after the other.
+    const current = this.liveTask(taskId);
+    if (!current) return undefined;
+    const next = frozenCopy({ ...update(current), id: current.id, owner: current.owner, createdAt: current.createdAt });
+    this.tasks.set(taskId, next);
+    return next;
+  }
+
+  async listTasks(owner: string, { after, limit }: { after?: string; limit: number }): Promise<{ tasks: StoredTask[]; next?: string }> {
+    this.dropExpiredTasks();
+    const start = after === undefined ? undefined : parseTaskCursor(after);
+    const rest = [...this.tasks.values()]
+      .filter((task) => task.owner === owner && (!start || byCreation(task, start) > 0))
+      .sort(byCreation);
+    const tasks = rest.slice(0, limit);
+    return rest.length > limit ? { tasks, next: taskCursor(tasks.at(-1)!) } : { tasks };
+  }
+
+  async orphanedTasks(): Promise<StoredTask[]> {
+    const orphans: StoredTask[] = [];
+    for (const task of this.tasks.values()) {
+      if (task.runner !== undefined && task.expiresAt > Date.now() && !(await this.hasLease(task.runner))) orphans.push(task);
+    }
+    return orphans;
+  }
+
   async close(): Promise<void> {
+    this.tasks.clear();
     this.claims.clear();
     this.listening.clear();
     this.leases.clear();
@@ -287,6 +336,20 @@ export class MemorySessionHost implements SessionHost {
     for (const [id, record] of this.sessions) this.remove(id, record);
     this.inboxes.clear();
     this.subscribers.clear();
+  }
+
+  private liveTask(taskId: string): StoredTask | undefined {
+    const task = this.tasks.get(taskId);
+    if (task && task.expiresAt <= Date.now()) {
+      this.tasks.delete(taskId);
+      return undefined;
+    }
+    return task;
+  }
+
+  private dropExpiredTasks(): void {
+    const now = Date.now();
+    for (const [id, task] of this.tasks) if (task.expiresAt <= now) this.tasks.delete(id);
   }
 
   /** The record when it exists and has not expired; expires it on the way otherwise. */

@@ -21,7 +21,9 @@ export type BusMessage =
   /** A resource changed: nodes notify the sessions subscribed to it whose GET stream they hold. */
   | { type: 'resource-updated'; uri: string }
   /** A client's response to a server→client request, forwarded to the node that waits for it. */
-  | { type: 'client-response'; sessionId: string; message: Record<string, unknown> };
+  | { type: 'client-response'; sessionId: string; message: Record<string, unknown> }
+  /** A task changed (status, answers, cancellation): waiters read it again, its runner checks for a cancel. */
+  | { type: 'task-changed'; taskId: string };
 
 /**
  * This node's identity and its mailbox on the session host: point-to-point messages addressed to

@@ -208,12 +208,62 @@ export interface SingleUseClaims {
 }
 
 /**
+ * A task as the host keeps it: the few fields the host indexes, and the task's own state as an
+ * opaque JSON string (status, result, questions to the client: the host never reads it).
+ */
+export interface StoredTask {
+  /** Unguessable id (MCP tasks are bearer-like handles). */
+  id: string;
+  /** Who may see the task (a principal, with the session in 2025): the key of listing and of the per-owner limit. */
+  owner: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  /** Epoch milliseconds after which the host forgets the task. */
+  expiresAt: number;
+  /**
+   * The node running the task, while it runs. A running task whose node's lease lapsed is an orphan
+   * (see {@link TaskStore.orphanedTasks}).
+   */
+  runner?: string;
+  /** The task's state, as JSON; opaque to the host. */
+  state: string;
+}
+
+/**
+ * Tasks: long-running work any node can look up, list, wait for and cancel, whichever node runs it
+ * (docs/architecture.md, "Tasks").
+ */
+export interface TaskStore {
+  /**
+   * Stores a new task. Rejects with `TaskLimitError` when `task.owner` already has `maxPerOwner`
+   * unexpired tasks, or the host holds as many tasks as it may.
+   */
+  createTask(task: StoredTask, maxPerOwner: number): Promise<void>;
+
+  /** The task, or `undefined` when it never existed or expired. Callers never modify it. */
+  getTask(taskId: string): Promise<StoredTask | undefined>;
+
+  /**
+   * Atomically replaces the task with `update(current)` (compare-and-set, as `mutateSession`);
+   * `id`, `owner` and `createdAt` cannot change. Resolves to the stored task, or `undefined` when it
+   * is gone.
+   */
+  updateTask(taskId: string, update: (current: StoredTask) => StoredTask): Promise<StoredTask | undefined>;
+
+  /** One page of the owner's unexpired tasks, oldest first; `after` is the `next` of the previous page. */
+  listTasks(owner: string, page: { after?: string; limit: number }): Promise<{ tasks: StoredTask[]; next?: string }>;
+
+  /** Tasks with a `runner` whose lease lapsed (see {@link NodeLeases}): their node died or stopped. */
+  orphanedTasks(): Promise<StoredTask[]>;
+}
+
+/**
  * The only state shared between nodes, grouped by concern. A memory host serves one process; a
  * distributed host (Redis) lets any node serve any request of any session. Hosts never interpret
  * MCP messages. The contract suite of `@nest-mcp/mcp/testing` has one section per concern.
  */
 export interface SessionHost
-  extends SessionStore, StreamLogStore, ListeningSessions, NodeMessaging, NodeLeases, SessionValues, SingleUseClaims {
+  extends SessionStore, StreamLogStore, ListeningSessions, NodeMessaging, NodeLeases, SessionValues, SingleUseClaims, TaskStore {
   /** Releases timers and connections the host owns. */
   close?(): Promise<void>;
 }

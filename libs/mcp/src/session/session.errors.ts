@@ -44,3 +44,11 @@ export class SessionHostUnavailableError extends Error {
     this.name = 'SessionHostUnavailableError';
   }
 }
+
+/** An owner has as many tasks as it may (`tasks.maxPerOwner`), or the host is full: answered with a JSON-RPC error. */
+export class TaskLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaskLimitError';
+  }
+}

@@ -11,8 +11,8 @@ import {
   type Observable,
   type OperatorFunction,
 } from 'rxjs';
-import type { NodeMessage, SessionEvent, SessionHost, SessionMetadata } from '../session/session-host.interface.js';
-import { ReplayUnavailableError, SessionExistsError, SessionValueLimitError } from '../session/session.errors.js';
+import type { NodeMessage, SessionEvent, SessionHost, SessionMetadata, StoredTask } from '../session/session-host.interface.js';
+import { ReplayUnavailableError, SessionExistsError, SessionValueLimitError, TaskLimitError } from '../session/session.errors.js';
 
 /**
  * The structure functions of a test runner. Jest and Vitest (with globals) provide them as globals,
@@ -682,6 +682,94 @@ export function describeSessionHostContract(
 
         expect(results.filter(Boolean)).toHaveLength(1);
         expect(await host.claimOnce(`${key}-other`, 60_000)).toBe(true);
+      });
+    });
+
+    describe('tasks', () => {
+      const owner = () => `owner-${randomUUID()}`;
+      const newTask = (overrides: Partial<StoredTask> = {}): StoredTask => ({
+        id: randomUUID(),
+        owner: 'owner:contract',
+        createdAt: Date.now(),
+        expiresAt: Date.now() + 60_000,
+        state: JSON.stringify({ status: 'working', nested: { list: [1, 'two', null] } }),
+        ...overrides,
+      });
+
+      it('stores a task and reads it back as stored', async () => {
+        const task = newTask({ runner: 'node-a' });
+        await host.createTask(task, 10);
+        expect(await host.getTask(task.id)).toEqual(task);
+        expect(await host.getTask(randomUUID())).toBeUndefined();
+      });
+
+      it('updates atomically: concurrent updates all apply, and id, owner and creation time stay', async () => {
+        const task = newTask({ state: '0' });
+        await host.createTask(task, 10);
+        await Promise.all(
+          Array.from({ length: 5 }, () =>
+            host.updateTask(task.id, (current) => ({ ...current, owner: 'someone else', state: String(Number(current.state) + 1) })),
+          ),
+        );
+        expect(await host.getTask(task.id)).toEqual({ ...task, state: '5' });
+        expect(await host.updateTask(randomUUID(), (current) => current)).toBeUndefined();
+      });
+
+      it('forgets a task when it expires', async () => {
+        const task = newTask({ expiresAt: Date.now() + 300 });
+        await host.createTask(task, 10);
+        await sleep(600);
+        expect(await host.getTask(task.id)).toBeUndefined();
+        expect((await host.listTasks(task.owner, { limit: 10 })).tasks.map(({ id }) => id)).not.toContain(task.id);
+      });
+
+      it("lists an owner's tasks oldest first, page by page, and nobody else's", async () => {
+        const mine = owner();
+        const created = Array.from({ length: 5 }, (_, index) => newTask({ owner: mine, createdAt: 1_000 + index }));
+        for (const task of [...created].reverse()) await host.createTask(task, 10);
+        await host.createTask(newTask({ owner: owner() }), 10);
+
+        const first = await host.listTasks(mine, { limit: 2 });
+        const second = await host.listTasks(mine, { after: first.next, limit: 2 });
+        const last = await host.listTasks(mine, { after: second.next, limit: 2 });
+        expect([first, second, last].map((page) => page.tasks.map(({ id }) => id))).toEqual([
+          created.slice(0, 2).map(({ id }) => id),
+          created.slice(2, 4).map(({ id }) => id),
+          [created[4].id],
+        ]);
+        expect(first.next).toBeDefined();
+        expect(last.next).toBeUndefined();
+      });
+
+      it('refuses a task beyond the most per owner with TaskLimitError, and counts only unexpired ones', async () => {
+        const mine = owner();
+        await host.createTask(newTask({ owner: mine, expiresAt: Date.now() + 300 }), 2);
+        await host.createTask(newTask({ owner: mine }), 2);
+        await expect(host.createTask(newTask({ owner: mine }), 2)).rejects.toBeInstanceOf(TaskLimitError);
+        await host.createTask(newTask({ owner: owner() }), 2);
+        await sleep(600);
+        await host.createTask(newTask({ owner: mine }), 2);
+      });
+
+      it('names the running tasks of nodes without a lease, and only while they run there', async () => {
+        const dead = `node-${randomUUID()}`;
+        const alive = `node-${randomUUID()}`;
+        await host.renewLease(dead, 300);
+        await host.renewLease(alive, 60_000);
+        const orphan = newTask({ runner: dead });
+        const finished = newTask({ runner: dead });
+        const running = newTask({ runner: alive });
+        for (const task of [orphan, finished, running]) await host.createTask(task, 10);
+        await host.updateTask(finished.id, ({ runner: _runner, ...rest }) => rest);
+        expect((await host.orphanedTasks()).map(({ id }) => id)).not.toContain(orphan.id);
+
+        await sleep(600);
+        const orphans = await host.orphanedTasks();
+        expect(orphans.map(({ id }) => id)).toContain(orphan.id);
+        expect(orphans.map(({ id }) => id)).not.toContain(finished.id);
+        expect(orphans.map(({ id }) => id)).not.toContain(running.id);
+        await host.updateTask(orphan.id, ({ runner: _runner, ...rest }) => ({ ...rest, state: 'failed' }));
+        expect((await host.orphanedTasks()).map(({ id }) => id)).not.toContain(orphan.id);
       });
     });
 

@@ -6,10 +6,14 @@ import type { McpRegistry } from '../registry/mcp-registry.service.js';
 import { header } from './http-rules.js';
 
 /** Methods whose target is mirrored into `Mcp-Name`, and where it comes from in the body. */
-const NAME_SOURCES: Readonly<Record<string, 'name' | 'uri'>> = {
+const NAME_SOURCES: Readonly<Record<string, 'name' | 'uri' | 'taskId'>> = {
   'tools/call': 'name',
   'resources/read': 'uri',
   'prompts/get': 'name',
+  // The tasks extension (SEP-2663) routes task requests by their task.
+  'tasks/get': 'taskId',
+  'tasks/update': 'taskId',
+  'tasks/cancel': 'taskId',
 };
 
 const VISIBLE_ASCII = /^[\x20-\x7e\t]*$/;
