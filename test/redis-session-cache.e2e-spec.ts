@@ -41,10 +41,17 @@ describe('session metadata cached per instance (Redis host)', () => {
   const apps: RunningApp[] = [];
   const clients: Client[] = [];
 
-  const startInstance = async () => {
+  const startInstance = async (notificationWindowMs = 60_000) => {
     const sessionHost = new RedisSessionHost({ url: redis.url });
     // Long leases and sweeps: nothing but the requests talks to Redis during a test.
-    const options = { name: 'cached', version: '1.0.0', sessionHost, leaseTtlMs: 60_000, orphanSweepIntervalMs: 60_000 };
+    const options = {
+      name: 'cached',
+      version: '1.0.0',
+      sessionHost,
+      leaseTtlMs: 60_000,
+      orphanSweepIntervalMs: 60_000,
+      notificationWindowMs,
+    };
     const running = await startApp({ imports: [McpModule.forRoot(options)], providers: [LoggingTools] });
     apps.push(running);
     return { url: new URL(`${running.baseUrl}/mcp`), close: () => sessionHost.close() };
@@ -77,6 +84,19 @@ describe('session metadata cached per instance (Redis host)', () => {
 
     for (let call = 0; call < 50; call++)
       expect(await client.callTool({ name: 'log_debug', arguments: {} })).toMatchObject({ content: [{ text: 'logged' }] });
+
+    expect((await commandsServed(redis)) - before).toBe(0);
+    await instance.close();
+  });
+
+  it('costs Redis nothing while GET streams stay open and idle', async () => {
+    // A short notification window: anything renewed per stream within it would show.
+    const instance = await startInstance(300);
+    const sessions = await Promise.all(Array.from({ length: 5 }, () => connect(instance.url)));
+    await Promise.all(sessions.map(({ client }) => client.callTool({ name: 'log_debug', arguments: {} })));
+    const before = await quiet(redis);
+
+    await sleep(1_500);
 
     expect((await commandsServed(redis)) - before).toBe(0);
     await instance.close();

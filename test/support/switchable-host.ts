@@ -86,11 +86,14 @@ export class SwitchableSessionHost implements SessionHost {
   deleteValue(sessionId: string, key: string) {
     return this.guard(() => this.store.deleteValue(sessionId, key));
   }
-  markListening(sessionIds: readonly string[], ttlMs: number) {
-    return this.guard(() => this.store.markListening(sessionIds, ttlMs));
+  holdListening(nodeId: string, sessionIds: readonly string[]) {
+    return this.guard(() => this.store.holdListening(nodeId, sessionIds));
   }
-  listeningSessions() {
-    return this.guard(() => this.store.listeningSessions());
+  releaseListening(nodeId: string, sessionIds: readonly string[], lingerMs: number) {
+    return this.guard(() => this.store.releaseListening(nodeId, sessionIds, lingerMs));
+  }
+  listeningSessions(lingerMs: number) {
+    return this.guard(() => this.store.listeningSessions(lingerMs));
   }
   renewLease(nodeId: string, ttlMs: number) {
     return this.guard(() => this.store.renewLease(nodeId, ttlMs));

@@ -43,14 +43,22 @@ export class RedisKeys {
     return `${this.prefix}claim:${key}`;
   }
 
-  /** Sorted set of the sessions whose GET stream is or was recently read, scored by when the mark ends. */
-  get listening(): string {
-    return `${this.prefix}listening`;
+  /**
+   * Sorted set of node leases, scored by when each ends (Redis time). It and the listening keys
+   * share one hash tag, so a script reads them together in a Redis Cluster.
+   */
+  get leases(): string {
+    return `${this.prefix}{nodes}:leases`;
   }
 
-  /** Sorted set of node leases, scored by when each ends (Redis time). */
-  get leases(): string {
-    return `${this.prefix}leases`;
+  /** Hash of the sessions whose GET stream a node holds: session id → node. */
+  get listeningHeld(): string {
+    return `${this.prefix}{nodes}:listening-held`;
+  }
+
+  /** Sorted set of sessions whose GET stream was released (or whose node died) lately, scored by when they stop counting. */
+  get listening(): string {
+    return `${this.prefix}{nodes}:listening`;
   }
 
   /** Hash of the unfinished streams a node owns: `<session id> <stream member>` → orphan payload. */

@@ -39,11 +39,12 @@ import {
   INDEXED_TASKS,
   LAPSED_NODES,
   LISTENING_SESSIONS,
+  HOLD_LISTENING,
   LOG_MESSAGE,
-  MARK_LISTENING,
   MUTATE_SESSION,
   PUT_VALUE,
   READ_EVENTS,
+  RELEASE_LISTENING,
   RENEW_LEASE,
   STREAM_INFO,
   TOUCH_SESSION,
@@ -234,14 +235,31 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
     return { firstSeq, lastSeq, finished: finished === 1, ...(owner && finished !== 1 && { owner }) };
   }
 
-  /** One sorted set for every session: one command per call, however many sessions it marks. */
-  async markListening(sessionIds: readonly string[], ttlMs: number): Promise<void> {
+  /** One script per call, however many sessions; nothing per session while they stay held. */
+  async holdListening(nodeId: string, sessionIds: readonly string[]): Promise<void> {
     if (sessionIds.length === 0) return;
-    await this.command(() => MARK_LISTENING.run(this.client, [this.keys.listening], [Math.max(1, Math.ceil(ttlMs)), ...sessionIds]));
+    await this.command(() => HOLD_LISTENING.run(this.client, [this.keys.listeningHeld, this.keys.listening], [nodeId, ...sessionIds]));
   }
 
-  async listeningSessions(): Promise<string[]> {
-    return (await this.command(() => LISTENING_SESSIONS.run(this.client, [this.keys.listening], []))) as string[];
+  async releaseListening(nodeId: string, sessionIds: readonly string[], lingerMs: number): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await this.command(() =>
+      RELEASE_LISTENING.run(
+        this.client,
+        [this.keys.listeningHeld, this.keys.listening],
+        [nodeId, Math.max(1, Math.ceil(lingerMs)), ...sessionIds],
+      ),
+    );
+  }
+
+  async listeningSessions(lingerMs: number): Promise<string[]> {
+    return (await this.command(() =>
+      LISTENING_SESSIONS.run(
+        this.client,
+        [this.keys.listeningHeld, this.keys.listening, this.keys.leases],
+        [Math.max(1, Math.ceil(lingerMs))],
+      ),
+    )) as string[];
   }
 
   async renewLease(nodeId: string, ttlMs: number): Promise<void> {

@@ -233,24 +233,58 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 `);
 
-/** KEYS: listening. ARGV: TTL, session ids. Marks the sessions listening until TTL ms from now (Redis time). */
-export const MARK_LISTENING = new LuaScript(
+/** KEYS: listening held, listening. ARGV: node, session ids. The node holds the sessions' GET streams now. */
+export const HOLD_LISTENING = new LuaScript(`
+for index = 2, #ARGV do
+  redis.call('HSET', KEYS[1], ARGV[index], ARGV[1])
+  redis.call('ZREM', KEYS[2], ARGV[index])
+end
+return 1
+`);
+
+/**
+ * KEYS: listening held, listening. ARGV: node, linger, session ids. The node no longer holds them:
+ * each lingers for linger ms (Redis time); one another node holds stays held there.
+ */
+export const RELEASE_LISTENING = new LuaScript(
   NOW +
     `
-local expires = now + tonumber(ARGV[1])
-for index = 2, #ARGV do
-  redis.call('ZADD', KEYS[1], expires, ARGV[index])
+for index = 3, #ARGV do
+  local holder = redis.call('HGET', KEYS[1], ARGV[index])
+  if not holder or holder == ARGV[1] then
+    redis.call('HDEL', KEYS[1], ARGV[index])
+    redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[index])
+  end
 end
 return 1
 `,
 );
 
-/** KEYS: listening. Drops expired marks and returns the sessions still listening. */
+/**
+ * KEYS: listening held, listening, leases. ARGV: linger. The sessions held by a node whose lease
+ * lasts, and those lingering; the sessions of a node whose lease lapsed (or was forgotten) linger
+ * from then, and what no longer counts is dropped.
+ */
 export const LISTENING_SESSIONS = new LuaScript(
   NOW +
     `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-return redis.call('ZRANGE', KEYS[1], 0, -1)
+local linger = tonumber(ARGV[1])
+local held = redis.call('HGETALL', KEYS[1])
+local listening = {}
+for index = 1, #held, 2 do
+  local ends = redis.call('ZSCORE', KEYS[3], held[index + 1])
+  if ends and tonumber(ends) > now then
+    table.insert(listening, held[index])
+  else
+    redis.call('HDEL', KEYS[1], held[index])
+    redis.call('ZADD', KEYS[2], 'NX', (ends and tonumber(ends) or now) + linger, held[index])
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+for _, session in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  table.insert(listening, session)
+end
+return listening
 `,
 );
 

@@ -19,9 +19,9 @@ export interface LiveConnection {
  * The SSE connections this node holds. A stream is read by one connection at a time: a newer
  * connection (on any node) claims it and the older one closes, so every message reaches the client
  * once (MCP 2025-11-25 `basic/transports`: each message goes to exactly one stream). Sessions whose
- * GET stream is held here are kept among the host's listening sessions (refreshed for all of them
- * in one call, three times per `notificationWindowMs`), so notifications reach them even while
- * they reconnect elsewhere.
+ * GET stream is held here are listed among the host's listening sessions through this node (for as
+ * long as its lease lasts, at no cost while idle), and for `notificationWindowMs` after their stream
+ * closed here, so notifications reach them even while they reconnect elsewhere.
  */
 @Injectable()
 export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
@@ -29,7 +29,6 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
   /** Connections by session, then by connection id: a claim or a deletion touches one session's few. */
   private readonly connections = new Map<string, Map<string, LiveConnection>>();
   private readonly subscription = new Subscription();
-  private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly bus: NodeBus,
@@ -38,11 +37,6 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.refreshTimer = setInterval(
-      () => void this.markListening([...this.sessionsHolding(STANDALONE_STREAM_ID)]),
-      this.options.notificationWindowMs / 3,
-    );
-    this.refreshTimer.unref();
     this.subscription.add(
       this.bus.on('stream-claimed').subscribe(({ sessionId, streamId, connectionId }) => {
         for (const [id, connection] of [...(this.connections.get(sessionId) ?? [])]) {
@@ -54,7 +48,6 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.refreshTimer);
     this.subscription.unsubscribe();
     for (const session of [...this.connections.values()]) for (const connection of [...session.values()]) connection.close();
   }
@@ -64,7 +57,8 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
     const connectionId = randomBytes(9).toString('base64url');
     const session = this.connections.get(connection.sessionId) ?? new Map<string, LiveConnection>();
     this.connections.set(connection.sessionId, session.set(connectionId, connection));
-    if (connection.streamId === STANDALONE_STREAM_ID) await this.markListening([connection.sessionId]);
+    const standalone = connection.streamId === STANDALONE_STREAM_ID;
+    if (standalone) await this.listening('hold', connection.sessionId);
     await this.bus.broadcast({
       type: 'stream-claimed',
       sessionId: connection.sessionId,
@@ -74,6 +68,8 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
     return () => {
       session.delete(connectionId);
       if (session.size === 0 && this.connections.get(connection.sessionId) === session) this.connections.delete(connection.sessionId);
+      const stillHeld = [...session.values()].some((other) => other.streamId === STANDALONE_STREAM_ID);
+      if (standalone && !stillHeld) void this.listening('release', connection.sessionId);
     };
   }
 
@@ -86,11 +82,12 @@ export class LiveStreams implements OnModuleInit, OnApplicationShutdown {
     return sessions;
   }
 
-  private async markListening(sessionIds: string[]): Promise<void> {
+  private async listening(change: 'hold' | 'release', sessionId: string): Promise<void> {
     try {
-      await this.host.markListening(sessionIds, this.options.notificationWindowMs);
+      if (change === 'hold') await this.host.holdListening(this.bus.nodeId, [sessionId]);
+      else await this.host.releaseListening(this.bus.nodeId, [sessionId], this.options.notificationWindowMs);
     } catch (error) {
-      this.logger.warn(`Marking ${sessionIds.length} session(s) as listening failed: ${String(error)}`);
+      this.logger.warn(`Listing session ${sessionId} as listening (${change}) failed: ${String(error)}`);
     }
   }
 

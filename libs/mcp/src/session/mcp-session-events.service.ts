@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Subject, Subscription, type Observable } from 'rxjs';
+import { MCP_OPTIONS } from '../mcp.constants.js';
+import type { ResolvedMcpOptions } from '../mcp.options.js';
 import type { JsonRpcNotification, OutboundMessage } from '../protocol/json-rpc.js';
 import { STANDALONE_STREAM_ID } from './event-id.js';
 import { NodeBus } from './node-bus.service.js';
@@ -39,6 +41,7 @@ export class McpSessionEvents implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(SessionHost) private readonly host: SessionHost,
     private readonly bus: NodeBus,
+    @Inject(MCP_OPTIONS) private readonly options: ResolvedMcpOptions,
   ) {}
 
   onModuleInit(): void {
@@ -96,7 +99,7 @@ export class McpSessionEvents implements OnModuleInit, OnModuleDestroy {
    * it from the log, exactly once and in order.
    */
   private async fanOut(build: (sessionId: string) => Promise<McpNotification | undefined>): Promise<void> {
-    const sessions = await this.host.listeningSessions();
+    const sessions = await this.host.listeningSessions(this.options.notificationWindowMs);
     for (let start = 0; start < sessions.length; start += FAN_OUT_CONCURRENCY) {
       await Promise.all(
         sessions.slice(start, start + FAN_OUT_CONCURRENCY).map((sessionId) =>

@@ -59,8 +59,8 @@ export class MemorySessionHost implements SessionHost {
   private readonly expiredSubject = new Subject<string>();
   /** Single-use claims and when each expires. */
   private readonly claims = new Map<string, number>();
-  /** Listening sessions and when each mark expires. */
-  private readonly listening = new Map<string, number>();
+  /** Listening sessions: the node holding each one's GET stream, or until when it lingers. */
+  private readonly listening = new Map<string, { nodeId?: string; until?: number }>();
   /** Node leases and when each expires. */
   private readonly leases = new Map<string, number>();
   /** Unfinished owned streams by owner node: `<session> <stream>` → where it is. */
@@ -163,15 +163,28 @@ export class MemorySessionHost implements SessionHost {
     return log.owner && !log.finished ? { ...info, owner: log.owner.nodeId } : info;
   }
 
-  async markListening(sessionIds: readonly string[], ttlMs: number): Promise<void> {
-    const until = Date.now() + ttlMs;
-    for (const sessionId of sessionIds) this.listening.set(sessionId, until);
+  async holdListening(nodeId: string, sessionIds: readonly string[]): Promise<void> {
+    for (const sessionId of sessionIds) this.listening.set(sessionId, { nodeId });
   }
 
-  async listeningSessions(): Promise<string[]> {
+  async releaseListening(nodeId: string, sessionIds: readonly string[], lingerMs: number): Promise<void> {
+    for (const sessionId of sessionIds) {
+      const entry = this.listening.get(sessionId);
+      if (entry === undefined || entry.nodeId === nodeId) this.listening.set(sessionId, { until: Date.now() + lingerMs });
+    }
+  }
+
+  async listeningSessions(lingerMs: number): Promise<string[]> {
     const now = Date.now();
     const listening: string[] = [];
-    for (const [sessionId, until] of this.listening) {
+    for (const [sessionId, entry] of this.listening) {
+      let until = entry.until ?? Infinity;
+      const leaseEnds = entry.nodeId === undefined ? undefined : (this.leases.get(entry.nodeId) ?? now);
+      if (leaseEnds !== undefined && leaseEnds <= now) {
+        // The node's lease lapsed (or it was forgotten): its sessions linger from then, as if released.
+        until = leaseEnds + lingerMs;
+        this.listening.set(sessionId, { until });
+      }
       if (until > now && this.live(sessionId)) listening.push(sessionId);
       else this.listening.delete(sessionId);
     }

@@ -163,14 +163,25 @@ export interface SessionValues {
 /**
  * Listening sessions: which sessions read their standalone (GET) stream now or did recently, so a
  * notification for them is logged even while their client reconnects to another node, and the
- * resumed stream delivers it (docs/architecture.md, "Notifications to sessions").
+ * resumed stream delivers it (docs/architecture.md, "Notifications to sessions"). A session is
+ * listed through the node holding its stream for as long as that node's lease lasts (see
+ * {@link NodeLeases}): idle streams cost the host nothing.
  */
 export interface ListeningSessions {
-  /** Keeps the sessions listed for `ttlMs` from now (one call for many sessions). */
-  markListening(sessionIds: readonly string[], ttlMs: number): Promise<void>;
+  /** `nodeId` holds the sessions' GET streams now (one call for many sessions). */
+  holdListening(nodeId: string, sessionIds: readonly string[]): Promise<void>;
 
-  /** Sessions whose mark has not expired; expired marks are dropped. */
-  listeningSessions(): Promise<string[]>;
+  /**
+   * `nodeId` no longer holds them: they stay listed for `lingerMs` (their client may be
+   * reconnecting to another node). A session another node holds now stays listed through it.
+   */
+  releaseListening(nodeId: string, sessionIds: readonly string[], lingerMs: number): Promise<void>;
+
+  /**
+   * Sessions held by a node whose lease lasts, or released less than their linger ago; those of a
+   * node whose lease lapsed linger `lingerMs` from then. What no longer counts is dropped.
+   */
+  listeningSessions(lingerMs: number): Promise<string[]>;
 }
 
 /**

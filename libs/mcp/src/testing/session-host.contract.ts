@@ -577,18 +577,44 @@ export function describeSessionHostContract(
     });
 
     describe('listening sessions', () => {
-      it('lists marked sessions until their mark expires; a new mark extends it', async () => {
-        const a = await newSession();
-        const b = await newSession();
-        await host.markListening([a.id, b.id], 400);
-        await host.markListening([], 400);
-        expect((await host.listeningSessions()).filter((id) => id === a.id || id === b.id).sort()).toEqual([a.id, b.id].sort());
-        await sleep(250);
-        await host.markListening([b.id], 60_000);
+      const listed = async (...ids: string[]) => (await host.listeningSessions(300)).filter((id) => ids.includes(id)).sort();
+
+      it('lists held sessions while their node has a lease, and released ones for their linger', async () => {
+        const node = `node-${randomUUID()}`;
+        await host.renewLease(node, 60_000);
+        const [a, b, c] = [await newSession(), await newSession(), await newSession()];
+        await host.holdListening(node, [a.id, b.id, c.id]);
+        await host.holdListening(node, []);
+        await host.releaseListening(node, [b.id], 300);
+        expect(await listed(a.id, b.id, c.id)).toEqual([a.id, b.id, c.id].sort());
+        await sleep(600);
+        expect(await listed(a.id, b.id, c.id)).toEqual([a.id, c.id].sort());
+        await host.holdListening(node, [b.id]);
+        expect(await listed(b.id)).toEqual([b.id]);
+      });
+
+      it('keeps a session listed through the node that holds it now when an older node releases it', async () => {
+        const [older, newer] = [`node-${randomUUID()}`, `node-${randomUUID()}`];
+        await host.renewLease(older, 60_000);
+        await host.renewLease(newer, 60_000);
+        const { id } = await newSession();
+        await host.holdListening(older, [id]);
+        await host.holdListening(newer, [id]);
+        await host.releaseListening(older, [id], 100);
+        await sleep(400);
+        expect(await listed(id)).toEqual([id]);
+      });
+
+      it('lets the sessions of a node whose lease lapsed linger, then drops them', async () => {
+        const node = `node-${randomUUID()}`;
+        await host.renewLease(node, 200);
+        const { id } = await newSession();
+        await host.holdListening(node, [id]);
+        expect(await listed(id)).toEqual([id]);
         await sleep(350);
-        const listening = await host.listeningSessions();
-        expect(listening).toContain(b.id);
-        expect(listening).not.toContain(a.id);
+        expect(await listed(id)).toEqual([id]);
+        await sleep(600);
+        expect(await listed(id)).toEqual([]);
       });
     });
 
