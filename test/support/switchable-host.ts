@@ -57,6 +57,9 @@ export class SwitchableSessionHost implements SessionHost {
   deleteSession(sessionId: string) {
     return this.guard(() => this.store.deleteSession(sessionId));
   }
+  sessionsOf(principal: string) {
+    return this.guard(() => this.store.sessionsOf(principal));
+  }
   appendEvent(sessionId: string, streamId: string, payload: string, final?: boolean, owner?: StreamOwner) {
     return this.guard(() => this.store.appendEvent(sessionId, streamId, payload, final, owner));
   }

@@ -66,6 +66,11 @@ export class RedisKeys {
     return `${this.prefix}owned:${nodeId}`;
   }
 
+  /** Set of one principal's session ids (`SessionMetadata.principal`). */
+  sessionsOf(principal: string): string {
+    return `${this.prefix}sessions-of:${principal}`;
+  }
+
   /** JSON of one task (its id as hash tag, like a session's keys). */
   task(taskId: string): string {
     return `${this.prefix}task:{${taskId}}`;

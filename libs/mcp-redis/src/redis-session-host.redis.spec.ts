@@ -69,6 +69,9 @@ describe('RedisSessionHost with a real redis-server', () => {
   }
 
   const keysOf = async (prefix: string) => (await server.cli('KEYS', `${prefix}*`)).split('\n').filter(Boolean).sort();
+  // A principal's index of sessions is the principal's, not a session's: it outlives each session
+  // (pruned when read, expiring with the longest lifetime of the sessions it lists).
+  const sessionKeysOf = async (prefix: string) => (await keysOf(prefix)).filter((key) => !key.startsWith(`${prefix}sessions-of:`));
 
   it('keeps a session in keys tagged with its id, all expiring together, clamped to the absolute lifetime', async () => {
     const prefix = `ttl-${randomUUID()}:`;
@@ -78,7 +81,7 @@ describe('RedisSessionHost with a real redis-server', () => {
     await host.appendEvent(id, 'post-1', 'b', true);
     await host.putValue(id, 'k', 'v');
 
-    const keys = await keysOf(prefix);
+    const keys = await sessionKeysOf(prefix);
     expect(keys).toEqual(
       [`${prefix}{${id}}:session`, `${prefix}{${id}}:streams`, `${prefix}{${id}}:s:get`, `${prefix}{${id}}:s:post-1`].sort(),
     );
@@ -88,6 +91,10 @@ describe('RedisSessionHost with a real redis-server', () => {
       expect(ttl).toBeLessThanOrEqual(30_000);
     }
     expect(Math.max(...ttls) - Math.min(...ttls)).toBeLessThan(1_000);
+    const [index, ...more] = (await keysOf(prefix)).filter((key) => !keys.includes(key));
+    expect([index, more]).toEqual([`${prefix}sessions-of:user:contract`, []]);
+    expect(Number(await server.cli('PTTL', index))).toBeGreaterThan(25_000);
+    expect(Number(await server.cli('PTTL', index))).toBeLessThanOrEqual(30_000);
   });
 
   it('refreshes the lifetime of every key of the session on touch', async () => {
@@ -100,9 +107,9 @@ describe('RedisSessionHost with a real redis-server', () => {
     await host.touchSession(id);
 
     // About 1 s was left before the touch; anything above 1.5 s can only come from the refresh.
-    for (const key of await keysOf(prefix)) expect(Number(await server.cli('PTTL', key))).toBeGreaterThan(1_500);
+    for (const key of await sessionKeysOf(prefix)) expect(Number(await server.cli('PTTL', key))).toBeGreaterThan(1_500);
     await sleep(2_300);
-    expect(await keysOf(prefix)).toEqual([]);
+    expect(await sessionKeysOf(prefix)).toEqual([]);
   });
 
   it('leaves no key behind once sessions are deleted, and never scans the keyspace', async () => {

@@ -10,6 +10,7 @@ import {
   type HostConnection,
   type NodeMessage,
   type NodeMessageHandler,
+  type PrincipalSession,
   type SessionEvent,
   type SessionHost,
   type SessionMetadata,
@@ -40,12 +41,14 @@ import {
   LAPSED_NODES,
   LISTENING_SESSIONS,
   HOLD_LISTENING,
+  INDEX_SESSION,
   LOG_MESSAGE,
   MUTATE_SESSION,
   PUT_VALUE,
   READ_EVENTS,
   RELEASE_LISTENING,
   RENEW_LEASE,
+  SESSION_ACTIVITY,
   STREAM_INFO,
   TOUCH_SESSION,
   UPDATE_TASK,
@@ -151,6 +154,33 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
       CREATE_SESSION.run(this.client, [this.keys.session(metadata.id)], [JSON.stringify(metadata), metadata.idleTtlMs, end, ttl]),
     );
     if (created === 0) throw new SessionExistsError(metadata.id);
+    await this.command(() =>
+      INDEX_SESSION.run(this.client, [this.keys.sessionsOf(metadata.principal)], [metadata.id, Math.max(1, end - Date.now())]),
+    );
+  }
+
+  /**
+   * From the principal's index; entries of sessions that ended or expired are dropped on the way.
+   * Last activity is read from the session's remaining idle TTL (touches are debounced by callers).
+   */
+  async sessionsOf(principal: string): Promise<PrincipalSession[]> {
+    const index = this.keys.sessionsOf(principal);
+    const ids = await this.command(() => this.client.smembers(index));
+    const now = Date.now();
+    const found = await Promise.all(
+      ids.map(async (id) => {
+        const activity = (await this.command(() => SESSION_ACTIVITY.run(this.client, [this.keys.session(id)], []))) as
+          [string, string, number] | null;
+        if (!activity) {
+          await this.command(() => this.client.srem(index, id));
+          return undefined;
+        }
+        const session = JSON.parse(activity[0]) as SessionMetadata;
+        const lastActiveAt = Math.max(session.createdAt, now - (Number(activity[1]) - activity[2]));
+        return { session, lastActiveAt };
+      }),
+    );
+    return found.filter((entry) => entry !== undefined);
   }
 
   async getSession(sessionId: string): Promise<SessionMetadata | undefined> {
@@ -197,7 +227,10 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
         [this.keys.streamPrefix(sessionId), this.publishCommand, this.keys.wake(sessionId)],
       ),
     );
-    return deleted === 1;
+    if (typeof deleted !== 'string') return false;
+    const { principal } = JSON.parse(deleted) as SessionMetadata;
+    await this.command(() => this.client.srem(this.keys.sessionsOf(principal), sessionId));
+    return true;
   }
 
   async appendEvent(sessionId: string, streamId: string, payload: string, final = false, owner?: StreamOwner): Promise<number> {

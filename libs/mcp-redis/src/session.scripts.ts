@@ -78,13 +78,14 @@ return expire_all(KEYS[1], KEYS[2], ARGV[2], ttl)
 
 /**
  * KEYS: session, streams. ARGV: stream prefix, publish command, wake channel. Deletes every key of
- * the session and announces its end with an empty wake-up. 1, or 0 when it did not exist.
+ * the session and announces its end with an empty wake-up. Its metadata JSON (so the caller can
+ * update the principal's index), or nil when it did not exist.
  */
 export const DELETE_SESSION = script(`
-local existed = redis.call('EXISTS', KEYS[1])
+local metadata = redis.call('HGET', KEYS[1], 'm')
 delete_all(KEYS[1], KEYS[2], ARGV[1])
-if existed == 1 then redis.call(ARGV[2], ARGV[3], '') end
-return existed
+if metadata then redis.call(ARGV[2], ARGV[3], '') end
+return metadata
 `);
 
 /**
@@ -329,4 +330,18 @@ if not current then return false end
 if current ~= ARGV[1] then return current end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', math.max(1, tonumber(ARGV[3])))
 return 1
+`);
+
+/** KEYS: a principal's session index (set of ids). ARGV: session id, TTL. Adds the session; the index lives as long as its longest session may. */
+export const INDEX_SESSION = new LuaScript(`
+redis.call('SADD', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1
+`);
+
+/** KEYS: session. The metadata JSON, the idle TTL and the time left (ms), or nil when the session is gone. */
+export const SESSION_ACTIVITY = new LuaScript(`
+local fields = redis.call('HMGET', KEYS[1], 'm', 'i')
+if not fields[1] then return false end
+return { fields[1], fields[2], redis.call('PTTL', KEYS[1]) }
 `);

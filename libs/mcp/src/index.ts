@@ -104,6 +104,7 @@ export {
   type ListeningSessions,
   type NodeLeases,
   type NodeMessaging,
+  type PrincipalSession,
   type SessionEvent,
   type SessionMetadata,
   type SessionStore,
@@ -125,8 +126,11 @@ export {
   SessionHostUnavailableError,
   SessionLimitError,
   SessionValueLimitError,
+  SessionsPerPrincipalError,
   TaskLimitError,
 } from './session/session.errors.js';
+export { McpSessions, type McpPrincipalRef, type McpSessionInfo } from './session/mcp-sessions.service.js';
+export { McpStdio, StderrLogger, type McpStdioOptions } from './mcp-stdio.js';
 export {
   McpSessionEvents,
   type McpNotification,

@@ -32,12 +32,14 @@ import { ListChangedNotifier } from './session/list-changed.notifier.js';
 import { ListenHub } from './session/listen-hub.service.js';
 import { LiveStreams } from './session/live-streams.service.js';
 import { McpSessionEvents } from './session/mcp-session-events.service.js';
+import { McpSessions } from './session/mcp-sessions.service.js';
 import { MemorySessionHost } from './session/memory-session-host.js';
 import { NodeBus } from './session/node-bus.service.js';
 import { SessionHost } from './session/session-host.interface.js';
 import { SessionService } from './session/session.service.js';
 import { McpTelemetry } from './telemetry/mcp-telemetry.service.js';
 import { McpBodyReader } from './transport/mcp-body.reader.js';
+import { StdioTransport } from './transport/stdio.transport.js';
 import { StreamableHttpTransport } from './transport/streamable-http.transport.js';
 
 /**
@@ -65,6 +67,7 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     NodeBus,
     LiveStreams,
     McpSessionEvents,
+    McpSessions,
     SessionService,
     McpRegistry,
     McpExplorer,
@@ -88,6 +91,7 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     SessionProtocol,
     StatelessProtocol,
     StreamableHttpTransport,
+    StdioTransport,
     NodeLease,
     GracefulShutdown,
     McpReadiness,
@@ -96,7 +100,7 @@ import { StreamableHttpTransport } from './transport/streamable-http.transport.j
     McpTelemetry,
     ...MCP_AUTH_PROVIDERS,
   ],
-  exports: [McpRegistry, McpSessionEvents, McpReadiness, SessionHost, Authenticator],
+  exports: [McpRegistry, McpSessionEvents, McpSessions, McpReadiness, SessionHost, Authenticator],
 })
 export class McpModule extends McpConfigurableModule implements OnApplicationShutdown {
   constructor(

@@ -101,6 +101,14 @@ export interface McpModuleOptions extends Implementation {
   /** Limits and timing of tasks (tools with `task: 'optional' | 'required'`, docs/tasks.md). */
   tasks?: McpTasksOptions;
   /**
+   * Most sessions one principal (issuer + subject) may hold, and what `initialize` does beyond it:
+   * end that principal's least recently active session (`end-least-active`, the default) or refuse
+   * with 429 (`refuse`). Without it, only the session host's own limit applies — one token holder
+   * could then fill it. Checked at `initialize`: initializes running at once may pass it by as
+   * many. Anonymous callers count as one principal.
+   */
+  sessionsPerPrincipal?: { max: number; whenFull?: 'end-least-active' | 'refuse' };
+  /**
    * How long after its GET stream was last open a session still gets `notifyAll`,
    * `notifyResourceUpdated` and `list_changed` notifications logged, so a client that reconnects
    * (to any instance) within it receives them on resume. Default 60 s.
@@ -251,6 +259,13 @@ function checkProtocolOptions(options: McpModuleOptions, protocolVersions: reado
   }
   if (options.maxListens !== undefined && !(Number.isSafeInteger(options.maxListens) && options.maxListens >= 0)) {
     throw new Error('McpModule: "maxListens" must be a whole number, 0 or more.');
+  }
+  const perPrincipal = options.sessionsPerPrincipal;
+  if (perPrincipal && !(Number.isSafeInteger(perPrincipal.max) && perPrincipal.max >= 1)) {
+    throw new Error('McpModule: "sessionsPerPrincipal.max" must be a whole number, 1 or more.');
+  }
+  if (perPrincipal?.whenFull !== undefined && !['end-least-active', 'refuse'].includes(perPrincipal.whenFull)) {
+    throw new Error('McpModule: "sessionsPerPrincipal.whenFull" must be "end-least-active" or "refuse".');
   }
   for (const name of ['leaseTtlMs', 'orphanSweepIntervalMs', 'shutdownGraceMs', 'notificationWindowMs'] as const) {
     const value = options[name];

@@ -26,6 +26,12 @@ const numberFromEnv = (option: string, variable: string) =>
         ...numberFromEnv('orphanSweepIntervalMs', 'MCP_ORPHAN_SWEEP_MS'),
         ...numberFromEnv('shutdownGraceMs', 'MCP_SHUTDOWN_GRACE_MS'),
         failFastOnStartup: process.env.MCP_FAIL_FAST === '1',
+        ...(process.env.MCP_SESSIONS_PER_PRINCIPAL && {
+          sessionsPerPrincipal: {
+            max: Number(process.env.MCP_SESSIONS_PER_PRINCIPAL),
+            whenFull: process.env.MCP_WHEN_FULL === 'refuse' ? ('refuse' as const) : ('end-least-active' as const),
+          },
+        }),
         // The caller a test names in `x-test-user` (anonymous without it): tasks are per principal.
         resolvePrincipal: (request) => {
           const user = request.headers['x-test-user'];

@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { McpReadiness, SessionHost } from '@nest-mcp/mcp';
+import { Controller, Get, Inject, Injectable, Param, Post, Query, ServiceUnavailableException } from '@nestjs/common';
+import { McpReadiness, McpSessions, SessionHost, type McpSessionInfo } from '@nest-mcp/mcp';
 
 /** What the tools of this instance did, for the multi-instance tests to check per process. */
 @Injectable()
@@ -17,7 +17,25 @@ export class InstanceStateController {
     private readonly state: InstanceState,
     private readonly readiness: McpReadiness,
     @Inject(SessionHost) private readonly host: SessionHost,
+    private readonly sessions: McpSessions,
   ) {}
+
+  /** An admin screen's list: the sessions of the user named `subject`. */
+  @Get('sessions')
+  list(@Query('subject') subject: string): Promise<McpSessionInfo[]> {
+    return this.sessions.list({ subject });
+  }
+
+  /** Logout everywhere: ends every session of the user named `subject`. */
+  @Post('sessions/end-all')
+  async endAll(@Query('subject') subject: string): Promise<{ ended: number }> {
+    return { ended: await this.sessions.endAll({ subject }) };
+  }
+
+  @Post('sessions/:id/end')
+  async end(@Param('id') id: string): Promise<{ ended: boolean }> {
+    return { ended: await this.sessions.end(id) };
+  }
 
   /** A readiness probe: 503 while the instance cannot serve MCP requests. */
   @Get('ready')

@@ -5,6 +5,7 @@ import type {
   NodeMessageHandler,
   SessionEvent,
   SessionHost,
+  PrincipalSession,
   SessionMetadata,
   StoredTask,
   StreamInfo,
@@ -54,6 +55,8 @@ interface SessionRecord {
  */
 export class MemorySessionHost implements SessionHost {
   private readonly sessions = new Map<string, SessionRecord>();
+  /** Session ids by principal. */
+  private readonly byPrincipal = new Map<string, Set<string>>();
   private readonly inboxes = new Map<string, Set<NodeMessageHandler>>();
   private readonly subscribers = new Set<NodeMessageHandler>();
   private readonly expiredSubject = new Subject<string>();
@@ -101,7 +104,18 @@ export class MemorySessionHost implements SessionHost {
       streams: new Map(),
       values: new Map(),
     });
+    const ids = this.byPrincipal.get(metadata.principal) ?? new Set<string>();
+    this.byPrincipal.set(metadata.principal, ids.add(metadata.id));
     this.startSweeping();
+  }
+
+  async sessionsOf(principal: string): Promise<PrincipalSession[]> {
+    const sessions: PrincipalSession[] = [];
+    for (const id of [...(this.byPrincipal.get(principal) ?? [])]) {
+      const record = this.live(id);
+      if (record) sessions.push({ session: record.metadata, lastActiveAt: record.lastAccess });
+    }
+    return sessions;
   }
 
   async getSession(sessionId: string): Promise<SessionMetadata | undefined> {
@@ -411,6 +425,9 @@ export class MemorySessionHost implements SessionHost {
 
   private remove(sessionId: string, record: SessionRecord): void {
     this.sessions.delete(sessionId);
+    const ids = this.byPrincipal.get(record.metadata.principal);
+    ids?.delete(sessionId);
+    if (ids?.size === 0) this.byPrincipal.delete(record.metadata.principal);
     for (const [streamId, log] of record.streams) {
       if (log.owner && !log.finished) this.owned.get(log.owner.nodeId)?.delete(`${sessionId} ${streamId}`);
       log.live.complete();

@@ -90,6 +90,14 @@ export interface SessionStore {
   /** Deletes metadata, logs and values, and ends every live stream of the session. Idempotent. */
   deleteSession(sessionId: string): Promise<boolean>;
 
+  /**
+   * The live sessions of one principal (`SessionMetadata.principal`), with when each was last
+   * active (created, touched or changed): from an index the host keeps as sessions are created, so
+   * ending or listing a principal's sessions never scans the keyspace. Ended and expired sessions
+   * are left out, and dropped from the index.
+   */
+  sessionsOf(principal: string): Promise<PrincipalSession[]>;
+
   /** Sessions this host saw expire (optional: hosts that cannot observe expiry omit it). */
   readonly expired$?: Observable<string>;
 
@@ -100,6 +108,13 @@ export interface SessionStore {
    * serves only while connected and within one epoch (docs/architecture.md, "Session cache").
    */
   readonly connection?: HostConnection;
+}
+
+/** One of a principal's sessions (see {@link SessionStore.sessionsOf}). */
+export interface PrincipalSession {
+  session: SessionMetadata;
+  /** Epoch milliseconds (hosts may round it to how often sessions are touched). */
+  lastActiveAt: number;
 }
 
 /** See {@link SessionStore.connection}. */

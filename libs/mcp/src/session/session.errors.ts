@@ -19,6 +19,17 @@ export class SessionLimitError extends Error {
   }
 }
 
+/**
+ * A principal already has as many sessions as `sessionsPerPrincipal.max` allows, and the module is
+ * set to refuse more (`whenFull: 'refuse'`). Answered with 429 and `Retry-After`.
+ */
+export class SessionsPerPrincipalError extends Error {
+  constructor(max: number) {
+    super(`This client already has ${max} sessions, the most it may: end one (DELETE) or let one expire, then initialize again.`);
+    this.name = 'SessionsPerPrincipalError';
+  }
+}
+
 /** Part of the requested replay range is no longer retained. */
 export class ReplayUnavailableError extends Error {
   constructor(streamId: string, afterSeq: number) {

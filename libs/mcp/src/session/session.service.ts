@@ -5,7 +5,8 @@ import type { ResolvedMcpOptions } from '../mcp.options.js';
 import type { ClientCapabilities, Implementation } from '../protocol/mcp.types.js';
 import { McpSessionEvents } from './mcp-session-events.service.js';
 import { NodeBus } from './node-bus.service.js';
-import { SessionHost, type SessionMetadata } from './session-host.interface.js';
+import { SessionHost, type PrincipalSession, type SessionMetadata } from './session-host.interface.js';
+import { SessionsPerPrincipalError } from './session.errors.js';
 import { createSessionId } from './session-id.js';
 
 export interface NewSession {
@@ -57,6 +58,7 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
   }
 
   async create(session: NewSession): Promise<SessionMetadata> {
+    await this.makeRoomFor(session.principal);
     const metadata: SessionMetadata = {
       id: createSessionId(),
       ...session,
@@ -119,6 +121,21 @@ export class SessionService implements OnModuleInit, OnModuleDestroy {
     this.remember(sessionId, Date.now(), session, epoch);
     if (this.host.connection) await this.bus.broadcast({ type: 'session-changed', sessionId, nodeId: this.bus.nodeId });
     return session;
+  }
+
+  /** The principal's live sessions (from the host's index), least recently active first. */
+  async sessionsOf(principal: string): Promise<PrincipalSession[]> {
+    return (await this.host.sessionsOf(principal)).sort((a, b) => a.lastActiveAt - b.lastActiveAt);
+  }
+
+  /** Applies `sessionsPerPrincipal` before the principal gets one more session. */
+  private async makeRoomFor(principal: string): Promise<void> {
+    const limit = this.options.sessionsPerPrincipal;
+    if (!limit) return;
+    const sessions = await this.sessionsOf(principal);
+    if (sessions.length < limit.max) return;
+    if (limit.whenFull === 'refuse') throw new SessionsPerPrincipalError(limit.max);
+    for (const { session } of sessions.slice(0, sessions.length - limit.max + 1)) await this.delete(session);
   }
 
   /** Ends a session everywhere: its data, its streams, and its requests on every node. */

@@ -262,6 +262,37 @@ export function describeSessionHostContract(
       });
     });
 
+    describe("a principal's sessions", () => {
+      it("lists a principal's live sessions with their last activity, and nobody else's", async () => {
+        const principal = `user:${randomUUID()}`;
+        const first = await newSession({ principal });
+        const second = await newSession({ principal });
+        await newSession({ principal: `user:${randomUUID()}` });
+        const started = Date.now();
+        await sleep(50);
+        await host.touchSession(second.id);
+
+        const listed = await host.sessionsOf(principal);
+        expect(listed.map(({ session }) => session.id).sort()).toEqual([first.id, second.id].sort());
+        const touched = listed.find(({ session }) => session.id === second.id)!;
+        expect(touched.session).toEqual(second);
+        expect(touched.lastActiveAt).toBeGreaterThanOrEqual(started);
+        expect(touched.lastActiveAt).toBeLessThanOrEqual(Date.now());
+        expect(listed.find(({ session }) => session.id === first.id)!.lastActiveAt).toBeLessThan(started + 50);
+      });
+
+      it('leaves out sessions that were deleted or expired', async () => {
+        const principal = `user:${randomUUID()}`;
+        const deleted = await newSession({ principal });
+        await newSession({ principal, idleTtlMs: 200 });
+        const kept = await newSession({ principal });
+        await host.deleteSession(deleted.id);
+        await sleep(500);
+        expect((await host.sessionsOf(principal)).map(({ session }) => session.id)).toEqual([kept.id]);
+        expect(await host.sessionsOf(`user:${randomUUID()}`)).toEqual([]);
+      });
+    });
+
     describe('session log', () => {
       it('numbers events from 1 per stream of each session', async () => {
         const a = await newSession();

@@ -59,6 +59,9 @@ export const replayConflict = (message: string) => new McpHttpException(HttpStat
 export const unavailable = (message: string) =>
   new McpHttpException(HttpStatus.SERVICE_UNAVAILABLE, JsonRpcErrorCode.InternalError, message);
 
+export const tooManySessions = (message: string) =>
+  new McpHttpException(HttpStatus.TOO_MANY_REQUESTS, JsonRpcErrorCode.InvalidRequest, message);
+
 export const methodNotAllowed = (allowed: string) =>
   new McpHttpException(
     HttpStatus.METHOD_NOT_ALLOWED,

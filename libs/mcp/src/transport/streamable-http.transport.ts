@@ -17,7 +17,7 @@ import { LiveStreams } from '../session/live-streams.service.js';
 import { McpSessionEvents } from '../session/mcp-session-events.service.js';
 import { NodeBus } from '../session/node-bus.service.js';
 import { SessionHost, type SessionMetadata } from '../session/session-host.interface.js';
-import { SessionHostUnavailableError, SessionLimitError } from '../session/session.errors.js';
+import { SessionHostUnavailableError, SessionLimitError, SessionsPerPrincipalError } from '../session/session.errors.js';
 import { SessionService } from '../session/session.service.js';
 import { McpTelemetry } from '../telemetry/mcp-telemetry.service.js';
 import {
@@ -35,6 +35,7 @@ import {
   payloadTooLarge,
   refusalStatus,
   replayConflict,
+  tooManySessions,
   unavailable,
   unsupportedMediaType,
   type McpHttpRequest,
@@ -353,6 +354,10 @@ export class StreamableHttpTransport implements OnModuleDestroy {
         this.logger.warn(`Request failed mid-response: ${error instanceof Error ? error.message : String(error)}`);
         if (!response.writableEnded) response.destroy();
         return;
+      }
+      if (error instanceof SessionsPerPrincipalError) {
+        response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+        throw tooManySessions(error.message);
       }
       if (!(error instanceof SessionHostUnavailableError || error instanceof SessionLimitError)) throw error;
       response.setHeader('Retry-After', RETRY_AFTER_SECONDS);
