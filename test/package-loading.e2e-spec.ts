@@ -62,6 +62,7 @@ describe('public API of each entry point', () => {
       'McpCompletion',
       'McpContext',
       'McpError',
+      'McpFsResourcesModule',
       'McpHttpException',
       'McpModule',
       'McpPrompt',

@@ -131,6 +131,8 @@ export {
 } from './session/session.errors.js';
 export { McpSessions, type McpPrincipalRef, type McpSessionInfo } from './session/mcp-sessions.service.js';
 export { McpStdio, StderrLogger, type McpStdioOptions } from './mcp-stdio.js';
+export { McpFsResourcesModule } from './fs/mcp-fs-resources.module.js';
+export type { McpFsResourcesOptions } from './fs/mcp-fs-resources.options.js';
 export {
   McpSessionEvents,
   type McpNotification,

@@ -77,7 +77,7 @@ describe('McpRegistry', () => {
   });
 });
 
-describe('UriTemplate (RFC 6570 level 1)', () => {
+describe('UriTemplate (RFC 6570 levels 1 and 2)', () => {
   it('matches one segment per variable and decodes it', () => {
     const template = new UriTemplate('test://template/{id}/data');
     expect(template.match('test://template/123/data')).toEqual({ id: '123' });
@@ -87,8 +87,15 @@ describe('UriTemplate (RFC 6570 level 1)', () => {
     expect(new UriTemplate('users://{org}.{user}').match('users://acme.bob')).toEqual({ org: 'acme', user: 'bob' });
   });
 
-  it('rejects what level 1 cannot express', () => {
-    expect(() => new UriTemplate('files://{+path}')).toThrow(/level-1/);
+  it('matches a whole path with a reserved expansion {+name}', () => {
+    const template = new UriTemplate('docs://{+path}');
+    expect(template.match('docs://guide/intro.md')).toEqual({ path: 'guide/intro.md' });
+    expect(template.match('docs://a%20b/c.md')).toEqual({ path: 'a b/c.md' });
+    expect(template.match('docs://x?y')).toBeUndefined();
+  });
+
+  it('rejects what it cannot express', () => {
+    expect(() => new UriTemplate('files://{/path}')).toThrow(/not a \{variable\}/);
     expect(() => new UriTemplate('notes://all')).toThrow(/at least one/);
     expect(() => new UriTemplate('notes://{id}/{id}')).toThrow(/twice/);
   });

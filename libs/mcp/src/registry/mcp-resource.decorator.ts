@@ -16,7 +16,7 @@ export interface McpResourceOptions extends McpItemOptions {
 }
 
 export interface McpResourceTemplateOptions extends McpItemOptions {
-  /** RFC 6570 level-1 template, e.g. `notes://{id}`; each `{name}` matches one path segment. */
+  /** RFC 6570 template, e.g. `notes://{id}`: each `{name}` matches one path segment, a `{+name}` a whole path. */
   uriTemplate: string;
   name: string;
   description?: string;

@@ -1,7 +1,7 @@
 /**
- * RFC 6570 level-1 URI templates (`{name}` simple string expansion), as resource templates use
- * them. A variable matches one or more characters other than `/`, `?` and `#`; the matched text is
- * percent-decoded.
+ * URI templates as resource templates use them: RFC 6570 level-1 simple string expansion, `{name}`,
+ * matching one or more characters other than `/`, `?` and `#`, and level-2 reserved expansion,
+ * `{+name}`, which also matches `/` (a path). Matched text is percent-decoded.
  */
 export class UriTemplate {
   readonly variables: readonly string[];
@@ -12,13 +12,14 @@ export class UriTemplate {
     let source = '';
     let last = 0;
     for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
-      const name = match[1];
+      const reserved = match[1].startsWith('+');
+      const name = reserved ? match[1].slice(1) : match[1];
       if (!/^[A-Za-z0-9_]+$/.test(name)) {
-        throw new Error(`URI template ${template}: "{${name}}" is not a level-1 variable (letters, digits, _).`);
+        throw new Error(`URI template ${template}: "{${match[1]}}" is not a {variable} or {+variable} (letters, digits, _).`);
       }
       if (variables.includes(name)) throw new Error(`URI template ${template}: variable "${name}" appears twice.`);
       variables.push(name);
-      source += escapeRegExp(template.slice(last, match.index)) + '([^/?#]+)';
+      source += escapeRegExp(template.slice(last, match.index)) + (reserved ? '([^?#]+)' : '([^/?#]+)');
       last = match.index + match[0].length;
     }
     const rest = template.slice(last);
