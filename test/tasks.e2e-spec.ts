@@ -179,6 +179,17 @@ describe('tasks', () => {
       await expect(client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema)).rejects.toThrow(/cancelled/);
     });
 
+    it('cancels the running tasks of a session that ends', async () => {
+      const session = await app.connect({ listen: false });
+      const [started, aborted] = [tools.started, tools.aborted];
+      await session.client.request({ method: 'tools/call', params: { name: 'held', arguments: {}, task: {} } }, CreateTaskResultSchema);
+      await eventually(() => expect(tools.started).toBe(started + 1));
+
+      await session.transport.terminateSession();
+
+      await eventually(() => expect(tools.aborted).toBe(aborted + 1));
+    });
+
     it('asks the client through the session while the task waits in input_required', async () => {
       const session = await app.connect({ capabilities: { elicitation: {} } });
       session.client.setRequestHandler(ElicitRequestSchema, async (request) => {

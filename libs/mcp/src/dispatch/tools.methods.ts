@@ -82,7 +82,7 @@ export class ToolsMethods implements McpMethodGroup {
   /** Creates the task, runs the tool in it, and answers with the task (`CreateTaskResult`). */
   private async asTask(tool: RegisteredTool, args: unknown, ctx: McpContext, ttl: unknown): Promise<object> {
     const { task, parts } = await this.tasks.create(ctx, ttl);
-    this.tasks.run(task.taskId, parts.cancellation, this.outcomeOf(this.invoke(tool, args, ctx.detached(parts))));
+    this.tasks.run(task, parts.cancellation, this.outcomeOf(this.invoke(tool, args, ctx.detached(parts))));
     return createTaskResult(task);
   }
 
@@ -102,7 +102,7 @@ export class ToolsMethods implements McpMethodGroup {
     const first = await Promise.race([inline.then((result) => ({ result })), taskMade.then((made) => ({ made }))]);
     if ('result' in first) return first.result;
     const { task, parts } = first.made;
-    this.tasks.run(task.taskId, parts.cancellation, this.outcomeOf(inline));
+    this.tasks.run(task, parts.cancellation, this.outcomeOf(inline));
     return createTaskResult(task);
   }
 

@@ -26,6 +26,8 @@ export type TaskContextParts = Pick<McpContextInit, 'cancellation' | 'channel' |
 interface RunningTask {
   cancellation: RequestCancellation;
   done: Promise<void>;
+  /** The 2025 session it belongs to: the task ends with it. */
+  sessionId?: string;
 }
 
 const taskNotFound = (taskId: string) =>
@@ -58,6 +60,7 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.subscription.add(this.bus.on('task-changed').subscribe(({ taskId }) => void this.changed(taskId)));
+    this.subscription.add(this.bus.on('session-deleted').subscribe(({ sessionId }) => void this.endTasksOf(sessionId)));
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.orphanSweepIntervalMs);
     this.sweepTimer.unref();
   }
@@ -120,9 +123,9 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Runs a created task's work here and stores how it ends (unless it was cancelled first). */
-  run(taskId: string, cancellation: RequestCancellation, work: Promise<TaskOutcome>): void {
-    const done = this.settleWith(taskId, cancellation, work).finally(() => this.running.delete(taskId));
-    this.running.set(taskId, { cancellation, done });
+  run(task: TaskView, cancellation: RequestCancellation, work: Promise<TaskOutcome>): void {
+    const done = this.settleWith(task.taskId, cancellation, work).finally(() => this.running.delete(task.taskId));
+    this.running.set(task.taskId, { cancellation, done, ...(task.sessionId !== undefined && { sessionId: task.sessionId }) });
   }
 
   /** The caller's task; -32602 when it is unknown, expired or someone else's (indistinguishable). */
@@ -288,6 +291,20 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
             error: { code: JsonRpcErrorCode.InternalError, message: statusMessage, data: { retryable: true } },
           },
     );
+  }
+
+  /**
+   * A 2025 session ended (deleted, revoked, expired on delete): its tasks running here are
+   * cancelled, since nobody can reach them any more.
+   */
+  private async endTasksOf(sessionId: string): Promise<void> {
+    for (const [taskId, running] of this.running) {
+      if (running.sessionId !== sessionId) continue;
+      await this.update(taskId, (state) =>
+        isTerminal(state.status) ? undefined : { ...state, status: 'cancelled', statusMessage: 'The session ended.' },
+      ).catch((error: unknown) => this.logger.warn(`Cancelling task ${taskId} of an ended session failed: ${String(error)}`));
+      running.cancellation.abort(new McpError(JsonRpcErrorCode.InvalidRequest, 'The session ended.'));
+    }
   }
 
   /** Fails the tasks of instances whose lease lapsed. */
