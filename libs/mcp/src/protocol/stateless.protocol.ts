@@ -6,7 +6,15 @@ import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
 import { ListenHub } from '../session/listen-hub.service.js';
 import { SessionHost } from '../session/session-host.interface.js';
-import { errorResponse, resultResponse, type JsonRpcRequest, type JsonRpcResponse } from './json-rpc.js';
+import {
+  classifyMessage,
+  errorResponse,
+  JsonRpcErrorCode,
+  resultResponse,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from './json-rpc.js';
 import { INPUT_METHODS, InputRound } from './input-round.js';
 import { McpError } from './mcp.error.js';
 import { CREATED_TASK } from '../tasks/task-result.js';
@@ -56,6 +64,23 @@ export class StatelessProtocol implements OnModuleInit {
           'input_required request only works on this instance. Set the same secret on every instance.',
       );
     }
+  }
+
+  /**
+   * What a 2026-07-28 client sent: a request or a notification (what a notification means is the
+   * transport's: nothing over HTTP, a cancellation over stdio). -32600 for anything else, a
+   * JSON-RPC response included: 2026-07-28 clients answer in `inputResponses`.
+   */
+  classify(body: unknown): { kind: 'request'; message: JsonRpcRequest } | { kind: 'notification'; message: JsonRpcNotification } {
+    const message = classifyMessage(body);
+    if (message.kind === 'invalid') throw new McpError(JsonRpcErrorCode.InvalidRequest, `Invalid request: ${message.reason}`);
+    if (message.kind === 'response') {
+      throw new McpError(
+        JsonRpcErrorCode.InvalidRequest,
+        'Invalid request: a 2026-07-28 client sends no JSON-RPC responses; input goes in inputResponses.',
+      );
+    }
+    return message;
   }
 
   /** The request's `_meta` protocol fields; -32602 when one is missing or malformed. */

@@ -138,20 +138,13 @@ export class StdioTransport {
   }
 
   private async serveModern(body: unknown, client: StdioClient, principal: McpPrincipal): Promise<void> {
-    const message = classifyMessage(body);
-    if (message.kind === 'invalid') throw new McpError(JsonRpcErrorCode.InvalidRequest, `Invalid request: ${message.reason}`);
+    const message = this.statelessProtocol.classify(body);
     if (message.kind === 'notification') {
       const requestId = message.message.params?.requestId;
       if (message.message.method === 'notifications/cancelled' && (typeof requestId === 'string' || typeof requestId === 'number')) {
         client.modernRequests.get(requestId)?.clientGone.abort(new Error('Cancelled by the client.'));
       }
       return;
-    }
-    if (message.kind === 'response') {
-      throw new McpError(
-        JsonRpcErrorCode.InvalidRequest,
-        'Invalid request: a 2026-07-28 client sends no JSON-RPC responses; input goes in inputResponses.',
-      );
     }
     const meta = this.statelessProtocol.readMeta(message.message);
     this.statelessProtocol.checkVersion(meta);

@@ -4,7 +4,7 @@ import type { McpPrincipal } from '../auth/mcp-principal.js';
 import { McpScopePolicy } from '../auth/scope.policy.js';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
-import { classifyMessage, JsonRpcErrorCode, readRequestId, type JsonRpcRequest } from '../protocol/json-rpc.js';
+import { readRequestId, type JsonRpcRequest } from '../protocol/json-rpc.js';
 import { McpError } from '../protocol/mcp.error.js';
 import type { PostReply, ResponseStream, ResponseStreamOptions } from '../protocol/post-reply.js';
 import { selectEra } from '../protocol/protocol-era.js';
@@ -183,17 +183,10 @@ export class StreamableHttpTransport implements OnModuleDestroy {
    * then the protocol routes the method (-32601) and serves it.
    */
   private async serveModern(request: McpHttpRequest, body: unknown, principal: McpPrincipal, reply: PostReply): Promise<void> {
-    const message = classifyMessage(body);
-    if (message.kind === 'invalid') throw new McpError(JsonRpcErrorCode.InvalidRequest, `Invalid request: ${message.reason}`);
+    const message = this.statelessProtocol.classify(body);
     // No client notification is defined over HTTP in 2026-07-28 (a closed stream is the
     // cancellation); one that arrives anyway is taken and ignored.
     if (message.kind === 'notification') return reply.accepted();
-    if (message.kind === 'response') {
-      throw new McpError(
-        JsonRpcErrorCode.InvalidRequest,
-        'Invalid request: a 2026-07-28 client sends no JSON-RPC responses; input goes in inputResponses.',
-      );
-    }
     const meta = this.statelessProtocol.readMeta(message.message);
     checkVersionHeader(request, meta.protocolVersion);
     this.statelessProtocol.checkVersion(meta);
