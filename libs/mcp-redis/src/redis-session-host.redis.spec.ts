@@ -129,6 +129,17 @@ describe('RedisSessionHost with a real redis-server', () => {
     expect(stats).not.toMatch(/cmdstat_(keys|scan):/);
   });
 
+  it('writes nothing for a task update that leaves the task as it is', async () => {
+    const host = newHost();
+    const task = { id: randomUUID(), owner: 'owner', createdAt: Date.now(), expiresAt: Date.now() + 60_000, state: '{}' };
+    await host.createTask(task, 10);
+    await server.cli('CONFIG', 'RESETSTAT');
+
+    expect(await host.updateTask(task.id, (current) => current)).toEqual(task);
+
+    expect(await server.cli('INFO', 'commandstats')).not.toMatch(/cmdstat_(evalsha|eval|set):/);
+  });
+
   it('propagates an error thrown by the update of mutateSession and stores nothing', async () => {
     const host = newHost();
     const id = await newSession(host);

@@ -484,7 +484,9 @@ export class RedisSessionHost implements SessionHost, OnApplicationShutdown {
     for (let attempt = 0; attempt < MAX_MUTATE_ATTEMPTS && current !== null; attempt++) {
       const expected: string = current;
       const before = JSON.parse(expected) as StoredTask;
-      const next: StoredTask = { ...update(before), id: before.id, owner: before.owner, createdAt: before.createdAt };
+      const updated = update(before);
+      if (updated === before) return before;
+      const next: StoredTask = { ...updated, id: before.id, owner: before.owner, createdAt: before.createdAt };
       const json = JSON.stringify(next);
       const stored = await this.command(() =>
         UPDATE_TASK.run(this.client, [this.keys.task(taskId)], [expected, json, next.expiresAt - Date.now()]),

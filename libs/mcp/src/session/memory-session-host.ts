@@ -330,7 +330,9 @@ export class MemorySessionHost implements SessionHost {
     // Read and written in one turn of the event loop: concurrent updates apply one after the other.
     const current = this.liveTask(taskId);
     if (!current) return undefined;
-    const next = frozenCopy({ ...update(current), id: current.id, owner: current.owner, createdAt: current.createdAt });
+    const updated = update(current);
+    if (updated === current) return current;
+    const next = frozenCopy({ ...updated, id: current.id, owner: current.owner, createdAt: current.createdAt });
     this.tasks.set(taskId, next);
     return next;
   }

@@ -271,8 +271,8 @@ export interface TaskStore {
 
   /**
    * Atomically replaces the task with `update(current)` (compare-and-set, as `mutateSession`);
-   * `id`, `owner` and `createdAt` cannot change. Resolves to the stored task, or `undefined` when it
-   * is gone.
+   * `id`, `owner` and `createdAt` cannot change, and an `update` that returns `current` itself
+   * writes nothing. Resolves to the stored task, or `undefined` when it is gone.
    */
   updateTask(taskId: string, update: (current: StoredTask) => StoredTask): Promise<StoredTask | undefined>;
 
