@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Subject, type Observable, filter } from 'rxjs';
 import { MCP_OPTIONS } from '../mcp.constants.js';
 import type { ResolvedMcpOptions } from '../mcp.options.js';
+import type { TaskStatus } from '../tasks/task.types.js';
 import { SessionHost, type NodeMessage } from './session-host.interface.js';
 import { SessionHostUnavailableError } from './session.errors.js';
 
@@ -22,8 +23,8 @@ export type BusMessage =
   | { type: 'resource-updated'; uri: string }
   /** A client's response to a server→client request, forwarded to the node that waits for it. */
   | { type: 'client-response'; sessionId: string; message: Record<string, unknown> }
-  /** A task changed (status, answers, cancellation): waiters read it again, its runner checks for a cancel. */
-  | { type: 'task-changed'; taskId: string };
+  /** A task changed (status, answers, cancellation): waiters read it again; a cancelled one's runner aborts it. */
+  | { type: 'task-changed'; taskId: string; status: TaskStatus };
 
 /**
  * This node's identity and its mailbox on the session host: point-to-point messages addressed to

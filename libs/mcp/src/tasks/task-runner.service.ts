@@ -59,7 +59,7 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.subscription.add(this.bus.on('task-changed').subscribe(({ taskId }) => void this.changed(taskId)));
+    this.subscription.add(this.bus.on('task-changed').subscribe(({ taskId, status }) => this.changed(taskId, status)));
     this.subscription.add(this.bus.on('session-deleted').subscribe(({ sessionId }) => void this.endTasksOf(sessionId)));
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.orphanSweepIntervalMs);
     this.sweepTimer.unref();
@@ -320,8 +320,8 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
   }
 
   private async announce(stored: StoredTask): Promise<void> {
-    await this.bus.broadcast({ type: 'task-changed', taskId: stored.id });
     const task = viewOf(stored);
+    await this.bus.broadcast({ type: 'task-changed', taskId: stored.id, status: task.status });
     // 2025-11-25: the status on the session's GET stream (optional for the requestor to rely on).
     if (task.era === 'legacy' && task.sessionId !== undefined) {
       await this.events
@@ -331,14 +331,10 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
   }
 
   /** A change anywhere: wake who waits for the task here, and abort its work when it was cancelled. */
-  private async changed(taskId: string): Promise<void> {
+  private changed(taskId: string, status: TaskStatus): void {
     for (const wake of [...(this.wakers.get(taskId) ?? [])]) wake();
-    const running = this.running.get(taskId);
-    if (!running) return;
-    const stored = await this.host.getTask(taskId).catch(() => undefined);
-    if (stored && viewOf(stored).status === 'cancelled') {
-      running.cancellation.abort(new McpError(JsonRpcErrorCode.InvalidRequest, 'The task was cancelled.'));
-    }
+    if (status === 'cancelled')
+      this.running.get(taskId)?.cancellation.abort(new McpError(JsonRpcErrorCode.InvalidRequest, 'The task was cancelled.'));
   }
 
   /** Where a task's own notifications go: the session's GET stream (2025); nowhere in 2026-07-28. */
