@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { McpError } from '../protocol/mcp.error.js';
 import type { CallToolResult, Tool } from '../protocol/mcp.types.js';
 import { createTaskResult } from '../tasks/task-result.js';
-import { TaskRunner, type TaskOutcome } from '../tasks/task-runner.service.js';
+import { TaskRunner, type CreatedTask, type TaskOutcome } from '../tasks/task-runner.service.js';
 import { TASKS_EXTENSION } from '../tasks/task.types.js';
 import { McpRegistry, type RegisteredTool } from '../registry/mcp-registry.service.js';
 import { hasScopes, isVisible } from './item-access.js';
@@ -91,8 +91,8 @@ export class ToolsMethods implements McpMethodGroup {
    * task then and the method goes on as that task.
    */
   private async offeringTask(tool: RegisteredTool, args: unknown, ctx: McpContext): Promise<object> {
-    let created!: (made: Awaited<ReturnType<TaskRunner['create']>>) => void;
-    const taskMade = new Promise<Awaited<ReturnType<TaskRunner['create']>>>((resolve) => (created = resolve));
+    let created!: (made: CreatedTask) => void;
+    const taskMade = new Promise<CreatedTask>((resolve) => (created = resolve));
     ctx.offerTask(async () => {
       const made = await this.tasks.create(ctx, undefined);
       ctx.adopt(made.parts);

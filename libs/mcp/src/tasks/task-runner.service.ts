@@ -22,6 +22,12 @@ export type TaskOutcome = { result: Record<string, unknown> } | { error: JsonRpc
 /** What a request's context changes for when its work becomes a task (`McpContext.detached`). */
 export type TaskContextParts = Pick<McpContextInit, 'cancellation' | 'channel' | 'input'>;
 
+/** A stored task, and what the context of its work changes for (see `TaskRunner.create`). */
+export interface CreatedTask {
+  task: TaskView;
+  parts: TaskContextParts;
+}
+
 /** A task running on this node. */
 interface RunningTask {
   cancellation: RequestCancellation;
@@ -87,7 +93,7 @@ export class TaskRunner implements OnModuleInit, OnModuleDestroy {
    * a cancellation of its own, and questions to the client going through the session (2025) or
    * the task's `inputRequests` (2026-07-28). Then {@link run} runs the work.
    */
-  async create(ctx: McpContext, requestedTtlMs: unknown): Promise<{ task: TaskView; parts: TaskContextParts }> {
+  async create(ctx: McpContext, requestedTtlMs: unknown): Promise<CreatedTask> {
     const tasks = this.options.tasks;
     const ttlMs =
       typeof requestedTtlMs === 'number' && requestedTtlMs > 0 ? Math.min(Math.floor(requestedTtlMs), tasks.maxTtlMs) : tasks.defaultTtlMs;
